@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// The digests W&B names files by: SHA-256 (media file names and `sha256` fields) and MD5
+/// (artifact manifest digests), with their hex and base64 spellings. Streaming: feed bytes in
+/// pieces with `update`, then `finish` once.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "../version.hpp"
+
+WANDB_NAMESPACE_BEGIN
+namespace detail {
+
+/// Lower-case hex of a byte sequence.
+inline std::string to_hex(const std::uint8_t* data, std::size_t size) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out(size * 2, '0');
+    for (std::size_t i = 0; i < size; ++i) {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 0xF];
+    }
+    return out;
+}
+
+/// Standard base64 (RFC 4648, `+/`, with `=` padding).
+inline std::string to_base64(const std::uint8_t* data, std::size_t size) {
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((size + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 3 <= size; i += 3) {
+        const std::uint32_t v = std::uint32_t(data[i]) << 16 | std::uint32_t(data[i + 1]) << 8 | data[i + 2];
+        out += alphabet[v >> 18];
+        out += alphabet[(v >> 12) & 63];
+        out += alphabet[(v >> 6) & 63];
+        out += alphabet[v & 63];
+    }
+    if (size - i == 1) {
+        const std::uint32_t v = std::uint32_t(data[i]) << 16;
+        out += alphabet[v >> 18];
+        out += alphabet[(v >> 12) & 63];
+        out += "==";
+    } else if (size - i == 2) {
+        const std::uint32_t v = std::uint32_t(data[i]) << 16 | std::uint32_t(data[i + 1]) << 8;
+        out += alphabet[v >> 18];
+        out += alphabet[(v >> 12) & 63];
+        out += alphabet[(v >> 6) & 63];
+        out += '=';
+    }
+    return out;
+}
+
+/// A 32-byte SHA-256 digest.
+struct Sha256Digest {
+    std::array<std::uint8_t, 32> bytes{};
+    /// The 64-character lower-case hex spelling W&B uses in `sha256` fields.
+    std::string hex() const { return to_hex(bytes.data(), bytes.size()); }
+    friend bool operator==(const Sha256Digest& a, const Sha256Digest& b) { return a.bytes == b.bytes; }
+};
+
+/// SHA-256 (FIPS 180-4).
+class Sha256 {
+public:
+    void update(const void* data, std::size_t size) noexcept {
+        const auto* p = static_cast<const std::uint8_t*>(data);
+        total_ += size;
+        if (buffered_ != 0) {
+            const std::size_t take = std::min(size, block_.size() - buffered_);
+            std::memcpy(block_.data() + buffered_, p, take);
+            buffered_ += take;
+            p += take;
+            size -= take;
+            if (buffered_ < block_.size()) return;
+            compress(block_.data());
+            buffered_ = 0;
+        }
+        for (; size >= 64; p += 64, size -= 64) compress(p);
+        std::memcpy(block_.data(), p, size);
+        buffered_ = size;
+    }
+    void update(std::string_view text) noexcept { update(text.data(), text.size()); }
+
+    Sha256Digest finish() noexcept {
+        const std::uint64_t bits = total_ * 8;
+        const std::uint8_t pad = 0x80;
+        update(&pad, 1);
+        const std::uint8_t zero = 0;
+        while (buffered_ != 56) update(&zero, 1);
+        std::uint8_t length[8];
+        for (int i = 0; i < 8; ++i) length[i] = std::uint8_t(bits >> (56 - 8 * i));
+        update(length, 8);
+        Sha256Digest d;
+        for (int i = 0; i < 8; ++i)
+            for (int k = 0; k < 4; ++k) d.bytes[std::size_t(4 * i + k)] = std::uint8_t(h_[i] >> (24 - 8 * k));
+        return d;
+    }
+
+    /// The digest of one buffer.
+    static Sha256Digest of(const void* data, std::size_t size) noexcept {
+        Sha256 s;
+        s.update(data, size);
+        return s.finish();
+    }
+
+private:
+    static std::uint32_t rotr(std::uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
+
+    void compress(const std::uint8_t* p) noexcept {
+        static constexpr std::uint32_t k[64] = {
+            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+            0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+            0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+            0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+            0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+            0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+            0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+        std::uint32_t w[64];
+        for (int i = 0; i < 16; ++i)
+            w[i] = std::uint32_t(p[4 * i]) << 24 | std::uint32_t(p[4 * i + 1]) << 16 |
+                   std::uint32_t(p[4 * i + 2]) << 8 | std::uint32_t(p[4 * i + 3]);
+        for (int i = 16; i < 64; ++i) {
+            const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+            const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+        }
+        std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
+        for (int i = 0; i < 64; ++i) {
+            const std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
+            const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+            h = g;
+            g = f;
+            f = e;
+            e = d + t1;
+            d = c;
+            c = b;
+            b = a;
+            a = t1 + t2;
+        }
+        h_[0] += a, h_[1] += b, h_[2] += c, h_[3] += d, h_[4] += e, h_[5] += f, h_[6] += g, h_[7] += h;
+    }
+
+    std::uint32_t h_[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    std::array<std::uint8_t, 64> block_{};
+    std::size_t buffered_ = 0;
+    std::uint64_t total_ = 0;
+};
+
+/// A 16-byte MD5 digest.
+struct Md5Digest {
+    std::array<std::uint8_t, 16> bytes{};
+    /// The 32-character lower-case hex spelling (artifact digests, classes file names).
+    std::string hex() const { return to_hex(bytes.data(), bytes.size()); }
+    /// The 24-character base64 spelling (artifact manifest entry digests).
+    std::string base64() const { return to_base64(bytes.data(), bytes.size()); }
+    friend bool operator==(const Md5Digest& a, const Md5Digest& b) { return a.bytes == b.bytes; }
+};
+
+/// MD5 (RFC 1321). Not for security: W&B's artifact manifests name content by it.
+class Md5 {
+public:
+    void update(const void* data, std::size_t size) noexcept {
+        const auto* p = static_cast<const std::uint8_t*>(data);
+        total_ += size;
+        if (buffered_ != 0) {
+            const std::size_t take = std::min(size, block_.size() - buffered_);
+            std::memcpy(block_.data() + buffered_, p, take);
+            buffered_ += take;
+            p += take;
+            size -= take;
+            if (buffered_ < block_.size()) return;
+            compress(block_.data());
+            buffered_ = 0;
+        }
+        for (; size >= 64; p += 64, size -= 64) compress(p);
+        std::memcpy(block_.data(), p, size);
+        buffered_ = size;
+    }
+    void update(std::string_view text) noexcept { update(text.data(), text.size()); }
+
+    Md5Digest finish() noexcept {
+        const std::uint64_t bits = total_ * 8;
+        const std::uint8_t pad = 0x80;
+        update(&pad, 1);
+        const std::uint8_t zero = 0;
+        while (buffered_ != 56) update(&zero, 1);
+        std::uint8_t length[8];
+        for (int i = 0; i < 8; ++i) length[i] = std::uint8_t(bits >> (8 * i));
+        update(length, 8);
+        Md5Digest d;
+        for (int i = 0; i < 4; ++i)
+            for (int k = 0; k < 4; ++k) d.bytes[std::size_t(4 * i + k)] = std::uint8_t(s_[i] >> (8 * k));
+        return d;
+    }
+
+    /// The digest of one buffer.
+    static Md5Digest of(const void* data, std::size_t size) noexcept {
+        Md5 m;
+        m.update(data, size);
+        return m.finish();
+    }
+
+private:
+    static std::uint32_t rotl(std::uint32_t x, int n) noexcept { return (x << n) | (x >> (32 - n)); }
+
+    void compress(const std::uint8_t* p) noexcept {
+        static constexpr int shift[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
+                                          5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20,
+                                          4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+                                          6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
+        static constexpr std::uint32_t k[64] = {
+            0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+            0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+            0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+            0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+            0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+            0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+            0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+            0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
+        std::uint32_t m[16];
+        for (int i = 0; i < 16; ++i)
+            m[i] = std::uint32_t(p[4 * i]) | std::uint32_t(p[4 * i + 1]) << 8 |
+                   std::uint32_t(p[4 * i + 2]) << 16 | std::uint32_t(p[4 * i + 3]) << 24;
+        std::uint32_t a = s_[0], b = s_[1], c = s_[2], d = s_[3];
+        for (int i = 0; i < 64; ++i) {
+            std::uint32_t f;
+            int g;
+            if (i < 16) {
+                f = (b & c) | (~b & d);
+                g = i;
+            } else if (i < 32) {
+                f = (d & b) | (~d & c);
+                g = (5 * i + 1) % 16;
+            } else if (i < 48) {
+                f = b ^ c ^ d;
+                g = (3 * i + 5) % 16;
+            } else {
+                f = c ^ (b | ~d);
+                g = (7 * i) % 16;
+            }
+            const std::uint32_t next = b + rotl(a + f + k[i] + m[g], shift[i]);
+            a = d;
+            d = c;
+            c = b;
+            b = next;
+        }
+        s_[0] += a, s_[1] += b, s_[2] += c, s_[3] += d;
+    }
+
+    std::uint32_t s_[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+    std::array<std::uint8_t, 64> block_{};
+    std::size_t buffered_ = 0;
+    std::uint64_t total_ = 0;
+};
+
+}  // namespace detail
+WANDB_NAMESPACE_END

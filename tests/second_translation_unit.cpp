@@ -1,0 +1,10 @@
+// A second translation unit including the umbrella header: with test_*.cpp it proves that every
+// function defined in a header is `inline` (a missing one is a duplicate symbol at link time).
+#include <wandb/wandb.hpp>
+
+namespace wandb_test {
+// Odr-uses a few header functions so they are emitted here too.
+std::string second_tu_sha256_of(const std::string& text) {
+    return wandb::detail::Sha256::of(text.data(), text.size()).hex();
+}
+}  // namespace wandb_test
