@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// `wandb::BoundingBoxes2D`: boxes to overlay on an Image, the C++
+/// `wandb.BoundingBoxes2D({"box_data": [...], "class_labels": {...}})`.
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "classes.hpp"
+#include "detail/text.hpp"
+#include "error.hpp"
+#include "json.hpp"
+
+WANDB_NAMESPACE_BEGIN
+
+/// A box by its edges: `{"minX", "maxX", "minY", "maxY"}`.
+struct BoxCorners {
+    double min_x = 0, max_x = 0, min_y = 0, max_y = 0;
+};
+
+/// A box by its centre and size: `{"middle": [x, y], "width", "height"}`.
+struct BoxCenter {
+    std::array<double, 2> middle{};
+    double width = 0, height = 0;
+};
+
+/// Where box coordinates live: fractions 0..1 of the image (the default), or pixels.
+enum class BoxDomain { relative, pixel };
+
+/// One box of `box_data`, its arguments in the order the SDK's docs list the fields:
+/// `wandb::Box2D{wandb::BoxCorners{0.1, 0.2, 0.3, 0.4}, 1, "car", {{"acc", 0.2}}}`.
+struct Box2D {
+    /// \param position  edges or centre+size.  \param class_id  the class of the box.
+    /// \param box_caption  text shown above the box ("" = none).  \param scores  named numbers for
+    /// filtering in the UI, in order.  \param domain  relative (fractions of the image) or pixel.
+    Box2D(std::variant<BoxCorners, BoxCenter> position, int class_id, std::string box_caption = {},
+          std::vector<std::pair<std::string, double>> scores = {}, BoxDomain domain = BoxDomain::relative)
+        : position(position), class_id(class_id), box_caption(std::move(box_caption)), scores(std::move(scores)),
+          domain(domain) {}
+
+    std::variant<BoxCorners, BoxCenter> position;
+    int class_id = 0;
+    std::string box_caption;
+    std::vector<std::pair<std::string, double>> scores;
+    BoxDomain domain = BoxDomain::relative;
+};
+
+/// A layer of boxes for one Image, with the names of their classes.
+class BoundingBoxes2D {
+public:
+    /// \param box_data  the boxes.  \param class_labels  id -> name; when absent, "class_<id>" for
+    ///        each class id used (and, as in the SDK, not written into the boxes file).
+    /// \throws wandb::ValidationError  naming the box (by index) and field: a non-finite coordinate
+    ///         or score, min greater than max, a negative width or height, an empty or duplicate
+    ///         score name, a caption or name that is not UTF-8, an empty label name.
+    explicit BoundingBoxes2D(std::vector<Box2D> box_data, std::optional<ClassLabels> class_labels = std::nullopt)
+        : boxes_(std::move(box_data)), labels_given_(class_labels.has_value()) {
+        for (std::size_t i = 0; i < boxes_.size(); ++i) validate_box(boxes_[i], i);
+        if (class_labels) {
+            detail::validate_class_labels(*class_labels, who, std::numeric_limits<int>::min(),
+                                          std::numeric_limits<int>::max());
+            labels_ = std::move(*class_labels);
+        } else {
+            std::set<int> ids;
+            for (const Box2D& b : boxes_) ids.insert(b.class_id);
+            labels_ = detail::default_class_labels(ids);
+        }
+    }
+
+    /// The boxes.
+    const std::vector<Box2D>& box_data() const noexcept { return boxes_; }
+    /// id -> name: the labels given, or the defaults.
+    const ClassLabels& class_labels() const noexcept { return labels_; }
+    /// True when the caller gave class labels (they are then part of the boxes file).
+    bool class_labels_given() const noexcept { return labels_given_; }
+
+private:
+    static constexpr const char* who = "wandb::BoundingBoxes2D";
+
+    static void require_finite(double v, std::size_t index, const char* field) {
+        if (!std::isfinite(v))
+            throw ValidationError(std::string(who) + ": box " + std::to_string(index) + ": " + field +
+                                  " is not a finite number (" + detail::number_text(v) + ")");
+    }
+
+    static void validate_box(const Box2D& box, std::size_t i) {
+        const std::string at = std::string(who) + ": box " + std::to_string(i) + ": ";
+        if (const auto* c = std::get_if<BoxCorners>(&box.position)) {
+            require_finite(c->min_x, i, "minX");
+            require_finite(c->max_x, i, "maxX");
+            require_finite(c->min_y, i, "minY");
+            require_finite(c->max_y, i, "maxY");
+            if (c->min_x > c->max_x)
+                throw ValidationError(at + "minX " + detail::number_text(c->min_x) + " is greater than maxX " +
+                                      detail::number_text(c->max_x));
+            if (c->min_y > c->max_y)
+                throw ValidationError(at + "minY " + detail::number_text(c->min_y) + " is greater than maxY " +
+                                      detail::number_text(c->max_y));
+        } else {
+            const auto& m = std::get<BoxCenter>(box.position);
+            require_finite(m.middle[0], i, "middle[0]");
+            require_finite(m.middle[1], i, "middle[1]");
+            require_finite(m.width, i, "width");
+            require_finite(m.height, i, "height");
+            if (m.width < 0) throw ValidationError(at + "width " + detail::number_text(m.width) + " is negative");
+            if (m.height < 0) throw ValidationError(at + "height " + detail::number_text(m.height) + " is negative");
+        }
+        detail::require_utf8(box.box_caption, who, "box " + std::to_string(i) + ": box_caption");
+        std::unordered_set<std::string> names;
+        for (const auto& [name, value] : box.scores) {
+            detail::require_name(name, who, "box " + std::to_string(i) + ": score name");
+            if (!names.insert(name).second) throw ValidationError(at + "duplicate score name " + detail::quoted(name));
+            if (!std::isfinite(value))
+                throw ValidationError(at + "score " + detail::quoted(name) + " is not a finite number (" +
+                                      detail::number_text(value) + ")");
+        }
+    }
+
+    std::vector<Box2D> boxes_;
+    ClassLabels labels_;
+    bool labels_given_ = false;
+};
+
+/// One box as the SDK writes it: position, then domain (only "pixel"), class_id, box_caption
+/// (when set), scores (when any).
+template <class BasicJson>
+void to_json(BasicJson& j, const Box2D& box) {
+    j = BasicJson::object();
+    BasicJson position = BasicJson::object();
+    if (const auto* c = std::get_if<BoxCorners>(&box.position)) {
+        position["minX"] = c->min_x;
+        position["maxX"] = c->max_x;
+        position["minY"] = c->min_y;
+        position["maxY"] = c->max_y;
+    } else {
+        const auto& m = std::get<BoxCenter>(box.position);
+        position["middle"] = {m.middle[0], m.middle[1]};
+        position["width"] = m.width;
+        position["height"] = m.height;
+    }
+    j["position"] = std::move(position);
+    if (box.domain == BoxDomain::pixel) j["domain"] = "pixel";
+    j["class_id"] = box.class_id;
+    if (!box.box_caption.empty()) j["box_caption"] = box.box_caption;
+    if (!box.scores.empty()) {
+        BasicJson scores = BasicJson::object();
+        for (const auto& [name, value] : box.scores) scores[name] = value;
+        j["scores"] = std::move(scores);
+    }
+}
+
+/// The content of a `.boxes2D.json` file: `{"box_data": [...]}` plus `"class_labels"` when given.
+template <class BasicJson>
+void to_json(BasicJson& j, const BoundingBoxes2D& boxes) {
+    j = BasicJson::object();
+    j["box_data"] = BasicJson::array();
+    for (const Box2D& b : boxes.box_data()) j["box_data"].push_back(b);
+    if (boxes.class_labels_given()) j["class_labels"] = detail::class_labels_json(boxes.class_labels());
+}
+
+WANDB_NAMESPACE_END

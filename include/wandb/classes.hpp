@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// Class ids and their names: the `class_labels` maps of masks and boxes, and the `wandb.Classes`
+/// set an Image carries.
+
+#include <cstddef>
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "detail/text.hpp"
+#include "error.hpp"
+#include "json.hpp"
+
+WANDB_NAMESPACE_BEGIN
+
+/// Class id -> readable name, as in the SDK's `class_labels={0: "person", 1: "tree"}`.
+/// Ordered by id; serialized as a JSON object with the ids as strings: {"0": "person", ...}.
+using ClassLabels = std::map<int, std::string>;
+
+/// One entry of a class set: `{"id": 0, "name": "person"}`.
+struct ClassInfo {
+    int id = 0;
+    std::string name;
+    friend bool operator==(const ClassInfo& a, const ClassInfo& b) { return a.id == b.id && a.name == b.name; }
+};
+
+/// A set of classes, the C++ `wandb.Classes([{"name": "person", "id": 0}, ...])`. Keeps the
+/// order given: it is part of what the artifact's classes file is named by.
+class Classes {
+public:
+    /// \param class_set  the classes; ids unique, names non-empty UTF-8.
+    /// \throws wandb::ValidationError on a duplicate id or a bad name, naming the entry.
+    Classes(std::vector<ClassInfo> class_set) : class_set_(std::move(class_set)) {
+        std::unordered_set<int> seen;
+        for (std::size_t i = 0; i < class_set_.size(); ++i) {
+            const ClassInfo& c = class_set_[i];
+            detail::require_name(c.name, "wandb::Classes", "name of class id " + std::to_string(c.id));
+            if (!seen.insert(c.id).second)
+                throw ValidationError("wandb::Classes: duplicate class id " + std::to_string(c.id) +
+                                      " (entry " + std::to_string(i) + ", name " + detail::quoted(c.name) + ")");
+        }
+    }
+    /// \copydoc Classes(std::vector<ClassInfo>)
+    Classes(std::initializer_list<ClassInfo> class_set) : Classes(std::vector<ClassInfo>(class_set)) {}
+    /// A class set from a label map, in id order.
+    /// \throws wandb::ValidationError on a bad name.
+    explicit Classes(const ClassLabels& labels) : Classes(from_labels(labels)) {}
+
+    /// The classes in the order given.
+    const std::vector<ClassInfo>& class_set() const noexcept { return class_set_; }
+    /// True when the set has no classes.
+    bool empty() const noexcept { return class_set_.empty(); }
+
+    friend bool operator==(const Classes& a, const Classes& b) { return a.class_set_ == b.class_set_; }
+
+private:
+    static std::vector<ClassInfo> from_labels(const ClassLabels& labels) {
+        std::vector<ClassInfo> set;
+        for (const auto& [id, name] : labels) set.push_back({id, name});
+        return set;
+    }
+    std::vector<ClassInfo> class_set_;
+};
+
+/// `{"id": 0, "name": "person"}`.
+template <class BasicJson>
+void to_json(BasicJson& j, const ClassInfo& c) {
+    j = BasicJson::object();
+    j["id"] = c.id;
+    j["name"] = c.name;
+}
+
+/// `{"_type": "classes", "class_set": [...]}`, the content of a `.classes.json` file.
+template <class BasicJson>
+void to_json(BasicJson& j, const Classes& classes) {
+    j = BasicJson::object();
+    j["_type"] = "classes";
+    j["class_set"] = BasicJson::array();
+    for (const ClassInfo& c : classes.class_set()) j["class_set"].push_back(c);
+}
+
+namespace detail {
+
+/// Checks a label map: every id in [min_id, max_id] and every name non-empty UTF-8.
+/// \param who  message prefix, e.g. "wandb::ImageMask".
+/// \throws ValidationError naming the offending id or name.
+inline void validate_class_labels(const ClassLabels& labels, const char* who, long min_id, long max_id) {
+    for (const auto& [id, name] : labels) {
+        if (id < min_id || id > max_id)
+            throw ValidationError(std::string(who) + ": class label id " + std::to_string(id) + " is outside " +
+                                  std::to_string(min_id) + ".." + std::to_string(max_id));
+        require_name(name, who, "class label " + std::to_string(id) + " name");
+    }
+}
+
+/// `{"0": "person", ...}`: how the SDK writes a label map (int keys become strings).
+inline Json class_labels_json(const ClassLabels& labels) {
+    Json j = Json::object();
+    for (const auto& [id, name] : labels) j[std::to_string(id)] = name;
+    return j;
+}
+
+/// `{"class_0": ...}`-style defaults: "class_<id>" for each id, as the SDK names unlabelled classes.
+template <class Ids>
+ClassLabels default_class_labels(const Ids& ids) {
+    ClassLabels labels;
+    for (auto id : ids) labels.emplace(static_cast<int>(id), "class_" + std::to_string(static_cast<int>(id)));
+    return labels;
+}
+
+}  // namespace detail
+WANDB_NAMESPACE_END

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// Reading image files given by path: the bytes (read once, so what is logged is what was
+/// validated), the format from the signature, and sizes checked before anything is decoded.
+
+#include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <cstring>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "../error.hpp"
+#include "crc32.hpp"
+#include "stb.hpp"
+
+WANDB_NAMESPACE_BEGIN
+namespace detail {
+
+/// Immutable file content, shared by copies of the object that read it.
+using SharedBytes = std::shared_ptr<const std::vector<std::uint8_t>>;
+
+/// The largest side W&B's image pipeline (PIL) accepts; the SDK declares it as MAX_DIMENSION.
+inline constexpr std::size_t max_image_side = 65500;
+
+/// Reads a whole file given by the user.
+/// \param who  message prefix; \param what  e.g. "mask file".
+/// \throws ValidationError (the file is input, not output) naming the path and the system's reason.
+inline SharedBytes read_input_file(const std::filesystem::path& path, const char* who, const char* what) {
+    const std::string prefix = std::string(who) + ": cannot read " + what + " " + path.string() + ": ";
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw ValidationError(prefix + "it is a directory");
+    errno = 0;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ValidationError(prefix + std::strerror(errno ? errno : ENOENT));
+    auto bytes = std::make_shared<std::vector<std::uint8_t>>();
+    in.seekg(0, std::ios::end);
+    const auto size = in.tellg();
+    in.seekg(0, std::ios::beg);
+    if (size < 0) throw ValidationError(prefix + "cannot determine its size");
+    bytes->resize(static_cast<std::size_t>(size));
+    if (size > 0 && !in.read(reinterpret_cast<char*>(bytes->data()), size))
+        throw ValidationError(prefix + std::strerror(errno ? errno : EIO));
+    return bytes;
+}
+
+/// The formats W&B shows and we accept from files.
+enum class FileFormat { unknown, png, jpeg, bmp };
+
+/// The format named by a file's leading bytes.
+inline FileFormat sniff_format(const std::vector<std::uint8_t>& b) noexcept {
+    static constexpr std::uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+    if (b.size() >= 8 && std::memcmp(b.data(), png_sig, 8) == 0) return FileFormat::png;
+    if (b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return FileFormat::jpeg;
+    if (b.size() >= 2 && b[0] == 'B' && b[1] == 'M') return FileFormat::bmp;
+    return FileFormat::unknown;
+}
+
+/// The fields of a PNG's IHDR chunk.
+struct PngHeader {
+    std::uint32_t width = 0, height = 0;
+    int bit_depth = 0, color_type = 0;
+    /// Channels of the color type: gray 1, RGB 3, palette 1 (indices), gray+alpha 2, RGBA 4.
+    int channels() const noexcept {
+        switch (color_type) {
+            case 0: return 1;
+            case 2: return 3;
+            case 3: return 1;
+            case 4: return 2;
+            case 6: return 4;
+            default: return 0;
+        }
+    }
+    /// "gray", "RGB", "palette", "gray+alpha", "RGBA".
+    const char* color_name() const noexcept {
+        switch (color_type) {
+            case 0: return "gray";
+            case 2: return "RGB";
+            case 3: return "palette";
+            case 4: return "gray+alpha";
+            case 6: return "RGBA";
+            default: return "unknown color type";
+        }
+    }
+};
+
+/// Parses the IHDR of a PNG file image; false if the bytes are too short or it is not first.
+inline bool read_png_header(const std::vector<std::uint8_t>& b, PngHeader& h) noexcept {
+    if (b.size() < 33 || std::memcmp(b.data() + 12, "IHDR", 4) != 0) return false;
+    auto be32 = [&](std::size_t at) {
+        return std::uint32_t(b[at]) << 24 | std::uint32_t(b[at + 1]) << 16 | std::uint32_t(b[at + 2]) << 8 | b[at + 3];
+    };
+    if (be32(8) != 13) return false;
+    h.width = be32(16);
+    h.height = be32(20);
+    h.bit_depth = b[24];
+    h.color_type = b[25];
+    return true;
+}
+
+/// Walks a PNG file image's chunks and checks each chunk's bounds and CRC and that IEND ends it
+/// (stb skips CRCs, and decodes some truncated files); returns what is wrong, or "" if nothing.
+inline std::string png_chunk_problem(const std::vector<std::uint8_t>& b) {
+    std::size_t at = 8;
+    while (true) {
+        if (at == b.size()) return "truncated at byte " + std::to_string(b.size()) + " (no IEND chunk)";
+        if (at + 12 > b.size())
+            return "truncated: chunk at byte " + std::to_string(at) + " runs past the end of the file";
+        const std::uint32_t length =
+            std::uint32_t(b[at]) << 24 | std::uint32_t(b[at + 1]) << 16 | std::uint32_t(b[at + 2]) << 8 | b[at + 3];
+        if (length > b.size() - at - 12)
+            return "truncated: chunk at byte " + std::to_string(at) + " runs past the end of the file";
+        const std::uint8_t* type = b.data() + at + 4;
+        const std::uint32_t stored = std::uint32_t(b[at + 8 + length]) << 24 | std::uint32_t(b[at + 9 + length]) << 16 |
+                                     std::uint32_t(b[at + 10 + length]) << 8 | b[at + 11 + length];
+        if (crc32(0, type, 4 + std::size_t(length)) != stored)
+            return "bad CRC in chunk " + std::string(reinterpret_cast<const char*>(type), 4) + " at byte " +
+                   std::to_string(at);
+        if (std::memcmp(type, "IEND", 4) == 0) return "";
+        at += 12 + std::size_t(length);
+    }
+}
+
+/// Width, height and channels of an image file image, read from its header without decoding.
+struct ImageFileInfo {
+    FileFormat format = FileFormat::unknown;
+    std::size_t width = 0, height = 0;
+    int channels = 0;
+};
+
+/// Reads the size of a png/jpeg/bmp file image and checks it before anything is decoded: sides
+/// 1..65500, and no more pixels than its bytes can hold compressed (deflate expands at most
+/// 1032:1), so a 100-byte file announcing 60000x60000 pixels fails here without allocating.
+/// \throws ValidationError naming `what` and the path: not an image, corrupt, or too large.
+inline ImageFileInfo probe_image(const std::vector<std::uint8_t>& bytes, const std::filesystem::path& path,
+                                 const char* who, const char* what) {
+    const std::string name = std::string(who) + ": " + what + " " + path.string();
+    ImageFileInfo info;
+    info.format = sniff_format(bytes);
+    if (info.format == FileFormat::unknown) throw ValidationError(name + " is not a PNG, JPEG or BMP image");
+    if (bytes.size() > static_cast<std::size_t>(INT_MAX)) throw ValidationError(name + " is larger than 2 GiB");
+    int w = 0, h = 0, c = 0;
+    if (info.format == FileFormat::png) {
+        const std::string problem = png_chunk_problem(bytes);
+        if (!problem.empty()) throw ValidationError(name + " is corrupt: " + problem);
+        PngHeader header;
+        if (!read_png_header(bytes, header) || header.channels() == 0)
+            throw ValidationError(name + " is corrupt: no valid IHDR chunk");
+        w = static_cast<int>(std::min<std::uint32_t>(header.width, INT_MAX));
+        h = static_cast<int>(std::min<std::uint32_t>(header.height, INT_MAX));
+        c = header.channels();
+    } else if (!stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &c)) {
+        throw ValidationError(name + " is corrupt: " + (stbi_failure_reason() ? stbi_failure_reason() : "unreadable header"));
+    }
+    info.width = static_cast<std::size_t>(w);
+    info.height = static_cast<std::size_t>(h);
+    info.channels = c;
+    if (info.width == 0 || info.height == 0 || info.width > max_image_side || info.height > max_image_side)
+        throw ValidationError(name + " is " + std::to_string(w) + "x" + std::to_string(h) +
+                              " pixels; sides must be 1.." + std::to_string(max_image_side));
+    const double raw = double(info.width) * double(info.height) * double(c);
+    if (info.format == FileFormat::png && raw > 1032.0 * double(bytes.size()) + 65536.0)
+        throw ValidationError(name + " announces " + std::to_string(w) + "x" + std::to_string(h) +
+                              " pixels, more than its " + std::to_string(bytes.size()) + " bytes can hold");
+    return info;
+}
+
+/// Frees stb's decoded buffers.
+struct StbImageDeleter {
+    void operator()(std::uint8_t* p) const noexcept { stbi_image_free(p); }
+};
+
+/// Pixels decoded by stb, freed with stbi_image_free.
+using StbPixels = std::unique_ptr<std::uint8_t, StbImageDeleter>;
+
+/// Decodes a file image already checked by probe_image to 8-bit pixels with `channels` channels.
+/// \throws ValidationError naming `what` and the path with stb's reason if decoding fails.
+inline StbPixels decode_image(const std::vector<std::uint8_t>& bytes, int channels, const std::filesystem::path& path,
+                              const char* who, const char* what) {
+    int w = 0, h = 0, c = 0;
+    StbPixels pixels(stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &c, channels));
+    if (!pixels)
+        throw ValidationError(std::string(who) + ": " + what + " " + path.string() + " is corrupt: " +
+                              (stbi_failure_reason() ? stbi_failure_reason() : "cannot decode"));
+    return pixels;
+}
+
+}  // namespace detail
+WANDB_NAMESPACE_END

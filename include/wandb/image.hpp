@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// `wandb::Image`: pixels or an image file, with masks and boxes under named keys, a class set,
+/// a caption: the C++ `wandb.Image(data, masks=..., boxes=..., classes=..., caption=...)`.
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "bounding_boxes.hpp"
+#include "classes.hpp"
+#include "detail/image_file.hpp"
+#include "detail/text.hpp"
+#include "detail/xtensor.hpp"
+#include "error.hpp"
+#include "image_mask.hpp"
+
+WANDB_NAMESPACE_BEGIN
+
+/// The file type pixels are saved as (the SDK's `file_type`): PNG (default, lossless), JPEG
+/// (quality 75, alpha dropped), or BMP.
+enum class ImageFormat { png, jpg, bmp };
+
+/// Whether pixel values are rescaled to 0..255 as the SDK does (its `normalize=True`, the default):
+/// all values in [0, 1] -> x*255; all in [-1, 1] -> 127.5*(x+1); otherwise clipped to [0, 255];
+/// then truncated to integers. With `off`, every value must already lie in [0, 255].
+enum class Normalize { on, off };
+
+/// An image to log: 8-bit pixels (gray, RGB or RGBA) or an image file, plus overlays. Build it,
+/// then chain the overlays:
+/// `wandb::Image(pixels).with_mask("predictions", mask).with_classes(classes)`.
+/// Copies are cheap: pixels, masks and boxes are shared and never change after construction.
+class Image {
+public:
+    /// An image from pixels: HxW (gray), HxWx1 (gray), HxWx3 (RGB) or HxWx4 (RGBA), of any
+    /// arithmetic element type, evaluated once and converted to 8 bits (see Normalize).
+    /// \param file_type  png (default), jpg or bmp.
+    /// \throws wandb::ValidationError  for another shape, an empty image, a side over 65500, a NaN
+    ///         or infinite value (message gives its row, column and channel), or with
+    ///         Normalize::off a value outside 0..255.
+    template <class E>
+    explicit Image(const xt::xexpression<E>& pixels, ImageFormat file_type = ImageFormat::png,
+                   Normalize normalize = Normalize::on) {
+        static_assert(std::is_arithmetic_v<typename E::value_type>,
+                      "wandb::Image: pixels must have an arithmetic element type");
+        auto&& source = xt::eval(pixels.derived_cast());
+        pixels_ = std::make_shared<const xt::xtensor<std::uint8_t, 3>>(to_8bit(source, normalize));
+        height_ = pixels_->shape()[0];
+        width_ = pixels_->shape()[1];
+        format_ = file_type == ImageFormat::png ? "png" : file_type == ImageFormat::jpg ? "jpg" : "bmp";
+    }
+
+    /// An image from a png, jpg/jpeg or bmp file, read once now and logged as it is; its format is
+    /// its extension, as written (the SDK's rule).
+    /// \throws wandb::ValidationError  if the file is missing, unreadable, a directory, has another
+    ///         extension, is not the image its extension says, is corrupt, or has a side over 65500.
+    explicit Image(const std::filesystem::path& path) {
+        std::string extension = path.extension().string();
+        std::string lower = extension;
+        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+        if (lower != ".png" && lower != ".jpg" && lower != ".jpeg" && lower != ".bmp")
+            throw ValidationError(std::string(who) + ": image file " + path.string() +
+                                  " must have extension .png, .jpg, .jpeg or .bmp");
+        file_bytes_ = detail::read_input_file(path, who, "image file");
+        const auto info = detail::probe_image(*file_bytes_, path, who, "image file");
+        const auto expected = lower == ".png" ? detail::FileFormat::png
+                              : lower == ".bmp" ? detail::FileFormat::bmp
+                                                : detail::FileFormat::jpeg;
+        if (info.format != expected)
+            throw ValidationError(std::string(who) + ": image file " + path.string() + " holds a " +
+                                  format_name(info.format) + " image; its extension says " + extension.substr(1));
+        path_ = path;
+        format_ = extension.substr(1);
+        width_ = info.width;
+        height_ = info.height;
+    }
+
+    /// Adds a mask layer under `key` (e.g. "predictions"); masks keep the order they are added in.
+    /// \throws wandb::ValidationError  if the key is empty, not UTF-8, already used, or the mask's
+    ///         shape differs from the image's (message names the key and both shapes).
+    template <class T>
+    Image& with_mask(std::string key, ImageMask<T> mask) & {
+        check_layer_key(key, "mask", has_mask(key));
+        if (mask.height() != height_ || mask.width() != width_)
+            throw ValidationError(std::string(who) + ": mask " + detail::quoted(key) + " has shape (" +
+                                  std::to_string(mask.height()) + ", " + std::to_string(mask.width()) +
+                                  ") but the image has shape (" + std::to_string(height_) + ", " +
+                                  std::to_string(width_) + ")");
+        if constexpr (std::is_same_v<T, std::uint8_t>) {
+            masks_.emplace_back(std::move(key), std::make_shared<const ImageMask<std::uint8_t>>(std::move(mask)));
+        } else {
+            masks_.emplace_back(std::move(key), std::make_shared<const ImageMask<std::uint8_t>>(mask));
+        }
+        return *this;
+    }
+    /// \copydoc with_mask
+    template <class T>
+    Image&& with_mask(std::string key, ImageMask<T> mask) && {
+        return std::move(with_mask(std::move(key), std::move(mask)));
+    }
+
+    /// Adds a layer of boxes under `key`; layers keep the order they are added in.
+    /// \throws wandb::ValidationError  if the key is empty, not UTF-8 or already used.
+    Image& with_boxes(std::string key, BoundingBoxes2D boxes) & {
+        check_layer_key(key, "boxes", has_boxes(key));
+        boxes_.emplace_back(std::move(key), std::make_shared<const BoundingBoxes2D>(std::move(boxes)));
+        return *this;
+    }
+    /// \copydoc with_boxes
+    Image&& with_boxes(std::string key, BoundingBoxes2D boxes) && {
+        return std::move(with_boxes(std::move(key), std::move(boxes)));
+    }
+
+    /// Sets the explicit class set (the SDK's `classes=`); merged after box and mask labels.
+    Image& with_classes(Classes classes) & {
+        classes_ = std::move(classes);
+        return *this;
+    }
+    /// \copydoc with_classes
+    Image&& with_classes(Classes classes) && { return std::move(with_classes(std::move(classes))); }
+
+    /// Sets the caption shown under the image.
+    /// \throws wandb::ValidationError  if it is not valid UTF-8.
+    Image& with_caption(std::string caption) & {
+        detail::require_utf8(caption, who, "caption");
+        caption_ = std::move(caption);
+        return *this;
+    }
+    /// \copydoc with_caption
+    Image&& with_caption(std::string caption) && { return std::move(with_caption(std::move(caption))); }
+
+    /// Sets the SDK's `grouping` number (written only when non-zero, as the SDK does).
+    Image& with_grouping(int grouping) & {
+        grouping_ = grouping;
+        return *this;
+    }
+    /// \copydoc with_grouping
+    Image&& with_grouping(int grouping) && { return std::move(with_grouping(grouping)); }
+
+    /// Columns.
+    std::size_t width() const noexcept { return width_; }
+    /// Rows.
+    std::size_t height() const noexcept { return height_; }
+    /// "png", "jpg", "bmp", or a file's extension as written ("jpeg", "PNG", ...).
+    const std::string& format() const noexcept { return format_; }
+    /// The 8-bit pixels, H x W x C with C = 1, 3 or 4; null for an image from a file.
+    const std::shared_ptr<const xt::xtensor<std::uint8_t, 3>>& pixels() const noexcept { return pixels_; }
+    /// The file the image was read from, if any.
+    const std::optional<std::filesystem::path>& path() const noexcept { return path_; }
+    /// That file's bytes as read at construction (null for pixel images).
+    const detail::SharedBytes& file_bytes() const noexcept { return file_bytes_; }
+    /// Mask layers in the order added.
+    const std::vector<std::pair<std::string, std::shared_ptr<const ImageMask<std::uint8_t>>>>& masks() const noexcept {
+        return masks_;
+    }
+    /// Box layers in the order added.
+    const std::vector<std::pair<std::string, std::shared_ptr<const BoundingBoxes2D>>>& boxes() const noexcept {
+        return boxes_;
+    }
+    /// The caption, if set.
+    const std::optional<std::string>& caption() const noexcept { return caption_; }
+    /// The grouping number, if set.
+    const std::optional<int>& grouping() const noexcept { return grouping_; }
+    /// The explicit class set, if given.
+    const std::optional<Classes>& explicit_classes() const noexcept { return classes_; }
+
+    /// The class set W&B receives, merged as the SDK merges it: the labels of each box layer, then
+    /// of each mask layer, then the explicit classes; a later name for an id replaces the earlier
+    /// one in its first position. Empty when nothing carries labels.
+    std::vector<ClassInfo> class_set() const {
+        std::vector<ClassInfo> merged;
+        auto put = [&](int id, const std::string& name) {
+            auto it = std::find_if(merged.begin(), merged.end(), [&](const ClassInfo& c) { return c.id == id; });
+            if (it != merged.end()) {
+                it->name = name;
+            } else {
+                merged.push_back({id, name});
+            }
+        };
+        for (const auto& layer : boxes_)
+            for (const auto& [id, name] : layer.second->class_labels()) put(id, name);
+        for (const auto& layer : masks_)
+            for (const auto& [id, name] : layer.second->class_labels()) put(id, name);
+        if (classes_)
+            for (const ClassInfo& c : classes_->class_set()) put(c.id, c.name);
+        return merged;
+    }
+
+private:
+    static constexpr const char* who = "wandb::Image";
+
+    static const char* format_name(detail::FileFormat f) {
+        switch (f) {
+            case detail::FileFormat::png: return "PNG";
+            case detail::FileFormat::jpeg: return "JPEG";
+            case detail::FileFormat::bmp: return "BMP";
+            default: return "unknown";
+        }
+    }
+
+    bool has_mask(const std::string& key) const {
+        return std::any_of(masks_.begin(), masks_.end(), [&](const auto& m) { return m.first == key; });
+    }
+    bool has_boxes(const std::string& key) const {
+        return std::any_of(boxes_.begin(), boxes_.end(), [&](const auto& b) { return b.first == key; });
+    }
+    static void check_layer_key(const std::string& key, const char* kind, bool taken) {
+        detail::require_name(key, who, std::string(kind) + " key");
+        if (taken) throw ValidationError(std::string(who) + ": duplicate " + kind + " key " + detail::quoted(key));
+    }
+
+    /// Shapes, finiteness and the SDK's rescaling: one pass for the range, one to convert.
+    template <class Container>
+    static xt::xtensor<std::uint8_t, 3> to_8bit(const Container& source, Normalize normalize) {
+        using Source = typename Container::value_type;
+        const auto& shape = source.shape();
+        const std::size_t rank = shape.size();
+        const std::size_t channels = rank == 3 ? shape[2] : 1;
+        if (!(rank == 2 || (rank == 3 && (channels == 1 || channels == 3 || channels == 4))))
+            throw ValidationError(std::string(who) + ": pixels must have shape (H, W), (H, W, 1), (H, W, 3) or "
+                                  "(H, W, 4), got " + detail::shape_string(shape));
+        const std::size_t height = shape[0], width = shape[1];
+        if (height == 0 || width == 0)
+            throw ValidationError(std::string(who) + ": pixels are empty, shape " + detail::shape_string(shape));
+        if (height > detail::max_image_side || width > detail::max_image_side)
+            throw ValidationError(std::string(who) + ": pixels shape " + detail::shape_string(shape) +
+                                  " has a side over " + std::to_string(detail::max_image_side));
+
+        if (source.layout() != xt::layout_type::row_major) {
+            const xt::xarray<Source> row_major = source;  // one copy, only for exotic layouts
+            return to_8bit(row_major, normalize);
+        }
+        const Source* in = source.data();
+        const std::size_t count = height * width * channels;
+        auto where = [&](std::size_t i) {
+            return " at row " + std::to_string(i / (width * channels)) + ", column " +
+                   std::to_string(i / channels % width) + (rank == 3 ? ", channel " + std::to_string(i % channels) : "");
+        };
+        Source lo = in[0], hi = in[0];
+        for (std::size_t i = 0; i < count; ++i) {
+            const Source v = in[i];
+            if constexpr (std::is_floating_point_v<Source>) {
+                if (!std::isfinite(v))
+                    throw ValidationError(std::string(who) + ": pixel value " + detail::number_text(double(v)) +
+                                          where(i) + " is not finite");
+            }
+            if (normalize == Normalize::off && (double(v) < 0 || double(v) > 255))
+                throw ValidationError(std::string(who) + ": pixel value " + detail::number_text(double(v)) + where(i) +
+                                      " is outside 0..255 and normalization is off");
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+
+        // The arithmetic follows numpy's: floats stay in their own precision, integers are exact
+        // or (the [-1, 1] rule) computed in double; astype(uint8) truncates toward zero.
+        using Calc = std::conditional_t<std::is_floating_point_v<Source>, Source, double>;
+        xt::xtensor<std::uint8_t, 3> out(std::array<std::size_t, 3>{height, width, channels});
+        std::uint8_t* o = out.data();
+        const bool on = normalize == Normalize::on;
+        if (on && double(lo) >= 0 && double(hi) <= 1) {
+            for (std::size_t i = 0; i < count; ++i) o[i] = static_cast<std::uint8_t>(static_cast<Calc>(in[i]) * Calc(255));
+        } else if (on && double(lo) >= -1 && double(hi) <= 1) {
+            for (std::size_t i = 0; i < count; ++i)
+                o[i] = static_cast<std::uint8_t>(Calc(127.5) * (static_cast<Calc>(in[i]) + Calc(1)));
+        } else if constexpr (std::is_same_v<Source, std::uint8_t>) {
+            std::copy(in, in + count, o);
+        } else {
+            for (std::size_t i = 0; i < count; ++i)
+                o[i] = static_cast<std::uint8_t>(std::min(std::max(static_cast<Calc>(in[i]), Calc(0)), Calc(255)));
+        }
+        return out;
+    }
+
+    std::shared_ptr<const xt::xtensor<std::uint8_t, 3>> pixels_;
+    std::optional<std::filesystem::path> path_;
+    detail::SharedBytes file_bytes_;
+    std::string format_;
+    std::size_t width_ = 0, height_ = 0;
+    std::vector<std::pair<std::string, std::shared_ptr<const ImageMask<std::uint8_t>>>> masks_;
+    std::vector<std::pair<std::string, std::shared_ptr<const BoundingBoxes2D>>> boxes_;
+    std::optional<Classes> classes_;
+    std::optional<std::string> caption_;
+    std::optional<int> grouping_;
+};
+
+WANDB_NAMESPACE_END

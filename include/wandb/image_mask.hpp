@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// `wandb::ImageMask<T>`: a per-pixel class-id mask to overlay on an Image, the C++
+/// `wandb.ImageMask({"mask_data": ..., "class_labels": ...})`.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "classes.hpp"
+#include "detail/image_file.hpp"
+#include "detail/text.hpp"
+#include "detail/xtensor.hpp"
+#include "error.hpp"
+
+WANDB_NAMESPACE_BEGIN
+
+/// A per-pixel class-id mask to overlay on an Image: a 2D integer label array, or a saved mask
+/// PNG, plus the names of its classes. Validated on construction; immutable afterwards.
+/// \tparam T  the element type of the labels; any integral type (values must still be 0..255).
+template <class T = std::uint8_t>
+class ImageMask {
+    static_assert(std::is_integral_v<T>,
+                  "wandb::ImageMask<T>: mask labels must be integers; convert a float mask explicitly, "
+                  "e.g. xt::cast<std::uint8_t>(xt::round(mask))");
+
+public:
+    using value_type = T;
+
+    /// A mask from a 2D array of class ids (evaluated once into an owning tensor).
+    /// \param mask_data  2D labels (H x W), each in 0..255; any integral element type.
+    /// \param class_labels  id -> name, ids 0..255; defaults to "class_<id>" for each id present.
+    /// \throws wandb::ValidationError  if the array is not 2D, is empty, has a side over 65500, holds
+    ///         a value outside 0..255 (message gives the value, row and column), or a label is bad.
+    template <class E>
+    explicit ImageMask(const xt::xexpression<E>& mask_data, std::optional<ClassLabels> class_labels = std::nullopt) {
+        using Source = typename E::value_type;
+        static_assert(std::is_integral_v<Source>,
+                      "wandb::ImageMask: mask_data must hold integers; convert a float mask explicitly, "
+                      "e.g. xt::cast<std::uint8_t>(xt::round(mask))");
+        auto&& source = xt::eval(mask_data.derived_cast());
+        check_shape(source.shape());
+        check_values(source);
+        data_ = source;  // one conversion into the owning xt::xtensor<T, 2>
+        set_labels(std::move(class_labels));
+    }
+
+    /// A mask that takes over an existing tensor without copying it.
+    /// \copydetails ImageMask(const xt::xexpression<E>&, std::optional<ClassLabels>)
+    explicit ImageMask(xt::xtensor<T, 2>&& mask_data, std::optional<ClassLabels> class_labels = std::nullopt) {
+        check_shape(mask_data.shape());
+        check_values(mask_data);
+        data_ = std::move(mask_data);
+        set_labels(std::move(class_labels));
+    }
+
+    /// A mask from a saved mask PNG: single-channel (gray) 8-bit, pixel value = class id. The file
+    /// is read once, now; logging copies these bytes as they are (as the SDK copies the file).
+    /// \param path  the PNG file.  \param class_labels  as above; defaults to the ids present.
+    /// \throws wandb::ValidationError  if the file is missing, unreadable, a directory, not a PNG,
+    ///         corrupt (bad CRC, truncated), or not 8-bit gray (the message says what it is).
+    explicit ImageMask(const std::filesystem::path& path, std::optional<ClassLabels> class_labels = std::nullopt) {
+        file_bytes_ = detail::read_input_file(path, who, "mask file");
+        if (detail::sniff_format(*file_bytes_) != detail::FileFormat::png)
+            throw ValidationError(std::string(who) + ": mask file " + path.string() + " is not a PNG image");
+        detail::PngHeader header;
+        if (!detail::read_png_header(*file_bytes_, header))
+            throw ValidationError(std::string(who) + ": mask file " + path.string() + " is corrupt: no IHDR chunk");
+        if (header.color_type != 0 || header.bit_depth != 8)
+            throw ValidationError(std::string(who) + ": mask file " + path.string() +
+                                  " must be single-channel 8-bit gray, but it has " +
+                                  std::to_string(header.channels()) + " channel" + (header.channels() == 1 ? "" : "s") +
+                                  " (" + header.color_name() + ") of " + std::to_string(header.bit_depth) + " bit" +
+                                  (header.bit_depth == 1 ? "" : "s"));
+        const auto info = detail::probe_image(*file_bytes_, path, who, "mask file");
+        const auto pixels = detail::decode_image(*file_bytes_, 1, path, who, "mask file");
+        data_ = xt::adapt(pixels.get(), info.height * info.width, xt::no_ownership(),
+                          std::array<std::size_t, 2>{info.height, info.width});
+        path_ = path;
+        set_labels(std::move(class_labels));
+    }
+
+    /// A mask with the labels of another element type; the values were validated, so this is exact.
+    template <class U, class = std::enable_if_t<!std::is_same_v<U, T>>>
+    explicit ImageMask(const ImageMask<U>& other)
+        : data_(other.mask_data()), labels_(other.class_labels()), path_(other.path()), file_bytes_(other.file_bytes()) {}
+
+    /// The class ids, H x W.
+    const xt::xtensor<T, 2>& mask_data() const noexcept { return data_; }
+    /// id -> name: the labels given, or "class_<id>" for every id present.
+    const ClassLabels& class_labels() const noexcept { return labels_; }
+    /// Rows of the mask.
+    std::size_t height() const noexcept { return data_.shape()[0]; }
+    /// Columns of the mask.
+    std::size_t width() const noexcept { return data_.shape()[1]; }
+    /// The PNG file the mask was read from, if it came from one.
+    const std::optional<std::filesystem::path>& path() const noexcept { return path_; }
+    /// That file's bytes as read at construction (null for array masks); logged as they are.
+    const detail::SharedBytes& file_bytes() const noexcept { return file_bytes_; }
+
+private:
+    static constexpr const char* who = "wandb::ImageMask";
+
+    template <class Shape>
+    static void check_shape(const Shape& shape) {
+        if (shape.size() != 2)
+            throw ValidationError(std::string(who) + ": mask_data must be a 2D array, got shape " +
+                                  detail::shape_string(shape));
+        if (shape[0] == 0 || shape[1] == 0)
+            throw ValidationError(std::string(who) + ": mask_data is empty, shape " + detail::shape_string(shape));
+        if (shape[0] > detail::max_image_side || shape[1] > detail::max_image_side)
+            throw ValidationError(std::string(who) + ": mask_data shape " + detail::shape_string(shape) +
+                                  " has a side over " + std::to_string(detail::max_image_side));
+    }
+
+    /// Finds the first value outside 0..255 in row-major order.
+    template <class Container>
+    static void check_values(const Container& source) {
+        using Source = typename Container::value_type;
+        if constexpr (std::is_same_v<Source, bool> ||
+                      (std::is_unsigned_v<Source> && sizeof(Source) == 1)) {
+            (void)source;  // every value fits
+        } else {
+            const std::size_t cols = source.shape()[1];
+            auto bad = [](Source v) {
+                if constexpr (std::is_signed_v<Source>) {
+                    const auto wide = static_cast<long long>(v);
+                    return wide < 0 || wide > 255;
+                } else {
+                    return static_cast<std::uintmax_t>(v) > 255u;
+                }
+            };
+            auto report = [&](std::size_t row, std::size_t col, Source v) {
+                throw ValidationError(std::string(who) + ": mask_data value " + std::to_string(+v) + " at row " +
+                                      std::to_string(row) + ", column " + std::to_string(col) + " is outside 0..255");
+            };
+            if (source.layout() == xt::layout_type::row_major) {
+                const auto* p = source.data();
+                const std::size_t n = source.size();
+                for (std::size_t i = 0; i < n; ++i)
+                    if (bad(p[i])) report(i / cols, i % cols, p[i]);
+            } else {
+                for (std::size_t r = 0; r < source.shape()[0]; ++r)
+                    for (std::size_t c = 0; c < cols; ++c)
+                        if (bad(source(r, c))) report(r, c, source(r, c));
+            }
+        }
+    }
+
+    void set_labels(std::optional<ClassLabels> class_labels) {
+        if (class_labels) {
+            detail::validate_class_labels(*class_labels, who, 0, 255);
+            labels_ = std::move(*class_labels);
+            return;
+        }
+        bool present[256] = {};
+        for (const T v : data_.storage()) present[static_cast<std::size_t>(v)] = true;
+        std::set<int> ids;
+        for (int id = 0; id < 256; ++id)
+            if (present[id]) ids.insert(id);
+        labels_ = detail::default_class_labels(ids);
+    }
+
+    xt::xtensor<T, 2> data_;
+    ClassLabels labels_;
+    std::optional<std::filesystem::path> path_;
+    detail::SharedBytes file_bytes_;
+};
+
+/// `wandb::ImageMask(labels, ...)` takes the element type of the labels.
+template <class E>
+ImageMask(const xt::xexpression<E>&, std::optional<ClassLabels> = std::nullopt) -> ImageMask<typename E::value_type>;
+template <class T>
+ImageMask(xt::xtensor<T, 2>&&, std::optional<ClassLabels> = std::nullopt) -> ImageMask<T>;
+/// `wandb::ImageMask(path, ...)` holds 8-bit labels.
+ImageMask(const std::filesystem::path&, std::optional<ClassLabels> = std::nullopt) -> ImageMask<std::uint8_t>;
+
+WANDB_NAMESPACE_END
