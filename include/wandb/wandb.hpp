@@ -3,8 +3,12 @@
 /// \file
 /// The umbrella header: everything a program needs to log masks, images, boxes and tables to W&B.
 
-#include "detail/crc32.hpp"
-#include "detail/hash.hpp"
+#include "bounding_boxes.hpp"
+#include "classes.hpp"
 #include "error.hpp"
+#include "image.hpp"
+#include "image_mask.hpp"
 #include "json.hpp"
+#include "media.hpp"
+#include "png.hpp"
 #include "version.hpp"

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// Binding media to a run: where files go (`<subdir>/<key>_<step>_<sha256[:20]><ext>`), writing
+/// them, and the exact JSON the W&B UI reads from a run's history ("run context").
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "classes.hpp"
+#include "detail/atomic_file.hpp"
+#include "detail/media_encoding.hpp"
+#include "detail/text.hpp"
+#include "error.hpp"
+#include "image.hpp"
+#include "json.hpp"
+
+WANDB_NAMESPACE_BEGIN
+
+/// The most images W&B shows under one key (the SDK's Image.MAX_ITEMS).
+inline constexpr std::size_t max_images_per_key = 108;
+
+/// A history key made safe as a path below a media directory, as the SDK does it: leading '/'
+/// removed; path segments that are exactly "." or ".." become "_" and "__"; a '/' inside the key
+/// makes subdirectories. "val/img" -> "val/img", "../x" -> "__/x", "/abs" -> "abs".
+inline std::string make_file_path_upload_safe(std::string_view key) {
+    while (!key.empty() && key.front() == '/') key.remove_prefix(1);
+    std::string out;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t slash = key.find('/', start);
+        const std::string_view segment = key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
+        out += segment == "." ? "_" : segment == ".." ? "__" : std::string(segment);
+        if (slash == std::string_view::npos) break;
+        out += '/';
+        start = slash + 1;
+    }
+    return out;
+}
+
+/// A media file's name below its subdirectory: `<upload-safe key>_<step>_<id><extension>`.
+/// \param id  normally the first 20 hex digits of the file's SHA-256.
+/// \throws wandb::ValidationError  if the key is empty, not UTF-8, holds a control character, or
+///         makes a path segment longer than 255 bytes.
+inline std::string media_file_name(std::string_view key, std::int64_t step, std::string_view id,
+                                   std::string_view extension) {
+    constexpr const char* who = "wandb::media_file_name";
+    detail::require_name(key, who, "key");
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        const auto c = static_cast<unsigned char>(key[i]);
+        if (c < 0x20 || c == 0x7F)
+            throw ValidationError(std::string(who) + ": key " + detail::quoted(key) + " holds a control character at byte " +
+                                  std::to_string(i));
+    }
+    std::string name = make_file_path_upload_safe(key);
+    name += '_';
+    name += std::to_string(step);
+    name += '_';
+    name += id;
+    name += extension;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        const std::size_t slash = std::min(name.find('/', start), name.size());
+        if (slash - start > 255)
+            throw ValidationError(std::string(who) + ": key " + detail::quoted(key) + " makes a file name segment of " +
+                                  std::to_string(slash - start) + " bytes; the limit is 255");
+        start = slash + 1;
+    }
+    return name;
+}
+
+/// Where one logged value's media go: the run's files directory, the history key, the step.
+struct RunContext {
+    std::filesystem::path files_dir;  ///< the run's `files/` directory; media go below `media/`
+    std::string key;                  ///< the history key, e.g. "img_with_masks" or "val/examples"
+    std::int64_t step = 0;            ///< the step that names the files
+};
+
+/// A class-label map the run config records for one mask or box layer (the SDK's singletons):
+/// `config._wandb[type][key] = {"type": type, "key": key, "value": labels}`.
+struct ClassLabelSingleton {
+    std::string type;  ///< "mask/class_labels" or "bounding_box/class_labels"
+    std::string key;   ///< "<history key>_wandb_delimeter_<layer key>" (the SDK's spelling)
+    ClassLabels labels;
+};
+
+/// What binding a value to a run produced.
+struct RunPayload {
+    Json value;                                   ///< the history value (image-file, images/separated)
+    std::vector<std::string> files;               ///< files written, relative to files_dir, '/'-separated, in order
+    std::vector<ClassLabelSingleton> singletons;  ///< class labels to record in config._wandb
+};
+
+/// Merges singletons into a `config._wandb` object: `{"mask/class_labels": {key: {...}}, ...}`.
+/// A later singleton with the same type and key replaces the earlier one, as in the SDK.
+inline void add_class_label_singletons(Json& wandb_config, const std::vector<ClassLabelSingleton>& singletons) {
+    if (!wandb_config.is_object()) wandb_config = Json::object();
+    for (const ClassLabelSingleton& s : singletons) {
+        Json entry = Json::object();
+        entry["type"] = s.type;
+        entry["key"] = s.key;
+        entry["value"] = detail::class_labels_json(s.labels);
+        wandb_config[s.type][s.key] = std::move(entry);
+    }
+}
+
+namespace detail {
+
+/// Writes one encoded file below the run's files directory under its run name and returns
+/// its payload: `{"_type", "sha256", "size", "path"}` (the SDK's key order).
+inline Json store_run_file(const EncodedFile& file, const RunContext& context, const char* type,
+                           std::vector<std::string>& written) {
+    const std::string hex = file.sha256.hex();
+    const std::string relative = file.subdir + "/" + media_file_name(context.key, context.step, hex.substr(0, 20), file.extension);
+    bool seen = false;
+    for (const std::string& w : written) seen = seen || w == relative;
+    if (!seen) {  // identical bytes map to the same name: one file, listed once
+        write_file_atomically(context.files_dir / relative, file.bytes->data(), file.bytes->size(), "wandb::bind_to_run");
+        written.push_back(relative);
+    }
+    Json j = Json::object();
+    j["_type"] = type;
+    j["sha256"] = hex;
+    j["size"] = file.bytes->size();
+    j["path"] = relative;
+    return j;
+}
+
+/// The layer payloads of one image and its singletons; fills `masks`/`boxes` objects.
+inline void store_layers(const Image& image, const EncodedImage& encoded, const RunContext& context, Json& boxes,
+                         Json& masks, RunPayload& payload) {
+    boxes = Json::object();
+    masks = Json::object();
+    for (std::size_t i = 0; i < image.boxes().size(); ++i) {
+        const auto& [name, layer] = image.boxes()[i];
+        boxes[name] = store_run_file(encoded.boxes[i], context, "boxes2D", payload.files);
+        payload.singletons.push_back({"bounding_box/class_labels", context.key + "_wandb_delimeter_" + name,
+                                      layer->class_labels()});
+    }
+    for (std::size_t i = 0; i < image.masks().size(); ++i) {
+        const auto& [name, layer] = image.masks()[i];
+        masks[name] = store_run_file(encoded.masks[i], context, "mask", payload.files);
+        payload.singletons.push_back({"mask/class_labels", context.key + "_wandb_delimeter_" + name,
+                                      layer->class_labels()});
+    }
+}
+
+/// Writes an encoded image's files and builds its `image-file` payload in the SDK's key order:
+/// caption, _type, sha256, size, path, format, width, height, grouping, boxes, masks.
+inline RunPayload store_run_image(const Image& image, const EncodedImage& encoded, const RunContext& context) {
+    RunPayload payload;
+    Json file = store_run_file(encoded.image, context, "image-file", payload.files);
+    Json boxes, masks;
+    store_layers(image, encoded, context, boxes, masks, payload);
+    Json& j = payload.value;
+    j = Json::object();
+    if (image.caption()) j["caption"] = *image.caption();
+    for (auto& [k, v] : file.items()) j[k] = v;
+    j["format"] = image.format();
+    j["width"] = image.width();
+    j["height"] = image.height();
+    if (image.grouping() && *image.grouping() != 0) j["grouping"] = *image.grouping();
+    if (!boxes.empty()) j["boxes"] = std::move(boxes);
+    if (!masks.empty()) j["masks"] = std::move(masks);
+    return payload;
+}
+
+/// Writes the files of a list of encoded images and builds the `images/separated` payload:
+/// _type, width, height, format (from the first image), count, filenames, then captions (when
+/// the first image has one), all_masks and all_boxes (when any image has them; null for the rest).
+inline RunPayload store_run_images(const std::vector<Image>& images, const std::vector<EncodedImage>& encoded,
+                                   const RunContext& context) {
+    RunPayload payload;
+    Json filenames = Json::array(), captions = Json::array(), all_masks = Json::array(), all_boxes = Json::array();
+    bool any_masks = false, any_boxes = false;
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        const Image& image = images[i];
+        filenames.push_back(store_run_file(encoded[i].image, context, "image-file", payload.files)["path"]);
+        Json boxes, masks;
+        store_layers(image, encoded[i], context, boxes, masks, payload);
+        captions.push_back(image.caption() ? Json(*image.caption()) : Json(nullptr));
+        any_masks = any_masks || !masks.empty();
+        any_boxes = any_boxes || !boxes.empty();
+        all_masks.push_back(masks.empty() ? Json(nullptr) : std::move(masks));
+        all_boxes.push_back(boxes.empty() ? Json(nullptr) : std::move(boxes));
+    }
+    Json& j = payload.value;
+    j = Json::object();
+    j["_type"] = "images/separated";
+    j["width"] = images.front().width();
+    j["height"] = images.front().height();
+    j["format"] = images.front().format();
+    j["count"] = images.size();
+    j["filenames"] = std::move(filenames);
+    if (images.front().caption()) j["captions"] = std::move(captions);
+    if (any_masks) j["all_masks"] = std::move(all_masks);
+    if (any_boxes) j["all_boxes"] = std::move(all_boxes);
+    return payload;
+}
+
+/// Checks a list of images before anything is encoded.
+/// \throws ValidationError for an empty list or more than max_images_per_key.
+inline void check_image_list(const std::vector<Image>& images, const std::string& key) {
+    if (images.empty())
+        throw ValidationError("wandb::bind_to_run: the list of images under key " + detail::quoted(key) + " is empty");
+    if (images.size() > max_images_per_key)
+        throw ValidationError("wandb::bind_to_run: " + std::to_string(images.size()) + " images under key " +
+                              detail::quoted(key) + "; W&B shows at most " + std::to_string(max_images_per_key) +
+                              " per key, so log them under several keys");
+}
+
+}  // namespace detail
+
+/// Writes an image's files (image, boxes, masks) below `context.files_dir` and returns the
+/// history value `{"_type": "image-file", ..., "masks": {...}}`, the files written and the
+/// class-label singletons, exactly as the SDK's bind_to_run + to_json produce them.
+/// \throws wandb::ValidationError for a bad key; wandb::IoError if a file cannot be written
+///         (no partial file is left; files written before the failure stay).
+inline RunPayload bind_to_run(const Image& image, const RunContext& context) {
+    return detail::store_run_image(image, detail::encode_all(image), context);
+}
+
+/// Writes the files of a list of images logged under one key and returns the SDK's
+/// `{"_type": "images/separated", ...}` value, the files and the singletons.
+/// \throws wandb::ValidationError for an empty list, more than 108 images (W&B's limit), or a
+///         bad key; wandb::IoError as above.
+inline RunPayload bind_to_run(const std::vector<Image>& images, const RunContext& context) {
+    detail::check_image_list(images, context.key);
+    std::vector<detail::EncodedImage> encoded;
+    encoded.reserve(images.size());
+    for (const Image& image : images) encoded.push_back(detail::encode_all(image));
+    return detail::store_run_images(images, encoded, context);
+}
+
+WANDB_NAMESPACE_END
