@@ -7,4 +7,5 @@
 #include "detail/hash.hpp"
 #include "error.hpp"
 #include "json.hpp"
+#include "run_log.hpp"
 #include "version.hpp"
