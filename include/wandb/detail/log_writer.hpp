@@ -146,6 +146,7 @@ public:
     /// Records appended so far; Record.num of the next record is records_written() + 1.
     std::uint64_t records_written() const noexcept { return records_; }
 
+private:
     /// Builds, in `out`, the bytes one append of a `size`-byte record writes at file offset `at`:
     /// zero padding if fewer than 7 bytes are left in the block, then the chunks. Sets
     /// `first_chunk` to the offset of the first chunk header.
@@ -181,7 +182,6 @@ public:
         }
     }
 
-private:
     [[noreturn]] void fail(const char* action) const {
         throw IoError("wandb::LogWriter: " + std::string(action) + " " + path_ + ": " + std::strerror(errno));
     }
