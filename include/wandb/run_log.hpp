@@ -16,6 +16,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -131,10 +132,9 @@ private:
     static constexpr std::size_t header_size = 7;  // chunk header, and also the W&B file header
 
     static std::string hex16(unsigned v) {
-        const std::uint8_t be[2] = {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
-        std::string h = detail::to_hex(be, 2);
-        for (char& c : h) c = static_cast<char>(c >= 'a' ? c - 'a' + 'A' : c);
-        return h;
+        char text[8];
+        std::snprintf(text, sizeof text, "%04X", v & 0xFFFFu);
+        return text;
     }
 
     std::uint64_t at(std::size_t pos) const noexcept { return block_ * block_size + pos; }
