@@ -83,3 +83,13 @@ TEST_CASE("CRC-32 matches zlib's check value, in one piece and in many", "[hash]
         pieces = wandb::detail::crc32_portable(pieces, data.data() + at, std::min<std::size_t>(4099, data.size() - at));
     CHECK(pieces == wandb::detail::crc32(0, data.data(), data.size()));
 }
+
+TEST_CASE("CRC-32 of an empty piece, even with a null pointer, leaves the running value unchanged",
+          "[hash][crc32]") {
+    // zlib.crc32(b"\x01") = 0xA505DF1B; an empty std::vector's data() may be null.
+    const std::uint8_t one = 1;
+    const std::vector<std::uint8_t> empty;
+    CHECK(wandb::detail::crc32(wandb::detail::crc32(0, &one, 1), empty.data(), empty.size()) == 0xA505DF1Bu);
+    CHECK(wandb::detail::crc32(0xA505DF1Bu, nullptr, 0) == 0xA505DF1Bu);
+    CHECK(wandb::detail::crc32_portable(0xA505DF1Bu, nullptr, 0) == 0xA505DF1Bu);
+}

@@ -11,4 +11,5 @@
 #include "json.hpp"
 #include "media.hpp"
 #include "png.hpp"
+#include "run_log.hpp"
 #include "version.hpp"

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// Writes a `.wandb` transaction log: the 7-byte W&B file header (`:W&B`, uint16 LE 0xBEE1,
+/// uint8 version 0), then a LevelDB log (github.com/google/leveldb doc/log_format.md) whose first
+/// 32768-byte block starts after the header. Each record becomes one or more chunks (uint32 LE
+/// checksum, uint16 LE length, uint8 type FULL 1 / FIRST 2 / MIDDLE 3 / LAST 4, data); a chunk
+/// never crosses a block boundary and a block tail of fewer than 7 bytes is zero-filled.
+///
+/// The checksum is the plain IEEE CRC-32 (zlib's crc32) of the type byte followed by the data,
+/// stored unmasked: `crc32(data, crc32(type))` in wandb/sdk/internal/datastore.py, and
+/// `CRCStandard` = `crc32.Checksum(b, IEEETable)` over `buf[type:end]` for `CRCAlgoIEEE` in
+/// core/pkg/leveldb (crc.go, record.go). LevelDB's own masked CRC-32C is not used.
+///
+/// Layout choices follow both W&B writers: a record that does not fit splits into FIRST, MIDDLE...,
+/// LAST chunks that each fill their block; with exactly 7 bytes left a zero-length FIRST chunk is
+/// written there. The version byte is 0, what every released SDK writes and expects
+/// (core/internal/transactionlog wandbStoreVersion).
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "../error.hpp"
+#include "../version.hpp"
+#include "crc32.hpp"
+
+WANDB_NAMESPACE_BEGIN
+namespace detail {
+
+/// Constants of the `.wandb` container format.
+namespace wandb_log {
+inline constexpr std::size_t block_size = 32768;        ///< LevelDB block size
+inline constexpr std::size_t chunk_header_size = 7;     ///< crc(4) + length(2) + type(1)
+inline constexpr std::size_t file_header_size = 7;      ///< ":W&B" + magic(2) + version(1)
+inline constexpr std::uint16_t magic = 0xBEE1;          ///< W&B header magic, little-endian
+inline constexpr std::uint8_t version = 0;              ///< W&B header version byte
+inline constexpr std::uint8_t full = 1, first = 2, middle = 3, last = 4;  ///< chunk types
+}  // namespace wandb_log
+
+/// Appends records to a new `.wandb` file. Each append issues all of the record's chunks (and any
+/// block padding before them) in one write(2), so a record reaches the OS before append returns
+/// and a killed process leaves only whole records plus at most one partial record at the end.
+/// Not thread-safe: the caller (the run) serialises appends with its own lock.
+class LogWriter {
+public:
+    /// Creates `path` (which must not exist yet, mode 0666 minus umask) and writes the file header.
+    /// If the header cannot be written the new file is removed again.
+    /// \throws wandb::IoError  if the file exists or cannot be created or written.
+    explicit LogWriter(std::string path) : path_(std::move(path)) {
+        do {
+            fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        } while (fd_ < 0 && errno == EINTR);
+        if (fd_ < 0) fail("cannot open");
+        const std::uint8_t header[wandb_log::file_header_size] = {
+            ':', 'W', '&', 'B', wandb_log::magic & 0xFF, wandb_log::magic >> 8, wandb_log::version};
+        if (!write_all(header, sizeof header)) {
+            const int saved = errno;
+            ::close(fd_);
+            fd_ = -1;
+            ::unlink(path_.c_str());  // created exclusively above: ours to remove
+            errno = saved;
+            fail("cannot write");
+        }
+        size_ = sizeof header;
+    }
+
+    LogWriter(const LogWriter&) = delete;
+    LogWriter& operator=(const LogWriter&) = delete;
+    /// Moves the open file; `other` is left closed.
+    LogWriter(LogWriter&& other) noexcept
+        : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)), size_(other.size_),
+          records_(other.records_), broken_(other.broken_) {}
+    /// Closes this file (ignoring errors) and takes `other`'s.
+    LogWriter& operator=(LogWriter&& other) noexcept {
+        if (this != &other) {
+            if (fd_ >= 0) ::close(fd_);
+            path_ = std::move(other.path_);
+            fd_ = std::exchange(other.fd_, -1);
+            size_ = other.size_;
+            records_ = other.records_;
+            broken_ = other.broken_;
+        }
+        return *this;
+    }
+    /// Closes the file without syncing; errors are ignored (call close() to see them).
+    ~LogWriter() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+    /// Appends one record (the bytes of an encoded `Record`) and returns the file offset of its
+    /// first chunk. On a failed write the partial record is truncated away so the log stays valid;
+    /// if even that fails, the writer refuses further appends.
+    /// \throws wandb::IoError  on a write failure (disk full, ...), after close(), or when broken.
+    std::uint64_t append(const void* data, std::size_t size) {
+        if (fd_ < 0) throw IoError("wandb::LogWriter: cannot write " + path_ + ": the log is closed");
+        if (broken_)
+            throw IoError("wandb::LogWriter: cannot write " + path_ +
+                          ": an earlier failed write could not be rolled back");
+        const std::uint64_t start = size_;
+        std::uint64_t first_chunk = 0;
+        frame(static_cast<const std::uint8_t*>(data), size, start, buffer_, first_chunk);
+        if (!write_all(buffer_.data(), buffer_.size())) {
+            const int saved = errno;
+            if (::ftruncate(fd_, static_cast<off_t>(start)) != 0 ||
+                ::lseek(fd_, static_cast<off_t>(start), SEEK_SET) != static_cast<off_t>(start))
+                broken_ = true;
+            errno = saved;
+            fail("cannot write");
+        }
+        size_ = start + buffer_.size();
+        ++records_;
+        if (buffer_.capacity() > 4 * wandb_log::block_size) buffer_ = std::vector<std::uint8_t>();  // don't hoard
+        return first_chunk;
+    }
+    /// Appends one encoded record; see append(const void*, std::size_t).
+    std::uint64_t append(const std::vector<std::uint8_t>& record) { return append(record.data(), record.size()); }
+
+    /// fsync(2)s the file so that every appended record survives a power loss.
+    /// \throws wandb::IoError  if fsync fails or the log is closed.
+    void flush_to_disk() {
+        if (fd_ < 0) throw IoError("wandb::LogWriter: cannot fsync " + path_ + ": the log is closed");
+        if (::fsync(fd_) != 0) fail("cannot fsync");
+    }
+
+    /// Closes the file; later appends throw. Does nothing if already closed.
+    /// \throws wandb::IoError  if close(2) reports an error (e.g. a delayed write failure).
+    void close() {
+        if (fd_ < 0) return;
+        const int fd = std::exchange(fd_, -1);
+        if (::close(fd) != 0 && errno != EINTR) fail("cannot close");
+    }
+
+    /// The log's path.
+    const std::string& path() const noexcept { return path_; }
+    /// Bytes written so far (the file header included): the offset where the next append starts.
+    std::uint64_t size() const noexcept { return size_; }
+    /// Records appended so far; Record.num of the next record is records_written() + 1.
+    std::uint64_t records_written() const noexcept { return records_; }
+
+private:
+    /// Builds, in `out`, the bytes one append of a `size`-byte record writes at file offset `at`:
+    /// zero padding if fewer than 7 bytes are left in the block, then the chunks. Sets
+    /// `first_chunk` to the offset of the first chunk header.
+    static void frame(const std::uint8_t* data, std::size_t size, std::uint64_t at, std::vector<std::uint8_t>& out,
+                      std::uint64_t& first_chunk) {
+        using namespace wandb_log;
+        out.clear();
+        std::size_t in_block = static_cast<std::size_t>(at % block_size);
+        if (block_size - in_block < chunk_header_size) {
+            out.insert(out.end(), block_size - in_block, 0);
+            in_block = 0;
+        }
+        first_chunk = at + out.size();
+        std::size_t done = 0;
+        bool first_piece = true;
+        for (;;) {
+            const std::size_t room = block_size - in_block - chunk_header_size;
+            const std::size_t take = std::min(room, size - done);
+            const bool ends = done + take == size;
+            const std::uint8_t type = first_piece ? (ends ? full : first) : (ends ? last : middle);
+            std::uint32_t crc = crc32(0, &type, 1);
+            crc = crc32(crc, data + done, take);
+            const std::uint8_t header[chunk_header_size] = {
+                static_cast<std::uint8_t>(crc), static_cast<std::uint8_t>(crc >> 8),
+                static_cast<std::uint8_t>(crc >> 16), static_cast<std::uint8_t>(crc >> 24),
+                static_cast<std::uint8_t>(take), static_cast<std::uint8_t>(take >> 8), type};
+            out.insert(out.end(), header, header + chunk_header_size);
+            out.insert(out.end(), data + done, data + done + take);
+            done += take;
+            if (ends) break;
+            first_piece = false;
+            in_block = 0;  // a FIRST or MIDDLE chunk fills its block
+        }
+    }
+
+    [[noreturn]] void fail(const char* action) const {
+        throw IoError("wandb::LogWriter: " + std::string(action) + " " + path_ + ": " + std::strerror(errno));
+    }
+
+    /// write(2) until everything is written; retries EINTR and short writes. False with errno set.
+    bool write_all(const std::uint8_t* p, std::size_t n) const {
+        while (n > 0) {
+            const ssize_t w = ::write(fd_, p, n);
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                return false;
+            }
+            if (w == 0) {
+                errno = EIO;
+                return false;
+            }
+            p += w;
+            n -= static_cast<std::size_t>(w);
+        }
+        return true;
+    }
+
+    std::string path_;
+    int fd_ = -1;
+    std::uint64_t size_ = 0;
+    std::uint64_t records_ = 0;
+    bool broken_ = false;
+    std::vector<std::uint8_t> buffer_;
+};
+
+}  // namespace detail
+WANDB_NAMESPACE_END

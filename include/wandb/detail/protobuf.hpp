@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// A minimal proto3 wire-format encoder and field walker: exactly what the `.wandb` log needs for
+/// the handful of `wandb_internal.proto` messages the library writes and reads back. Wire types:
+/// VARINT (0), I64 (1), LEN (2), I32 (5); groups (3, 4) are rejected. Proto3 rule: a scalar field
+/// holding its default (0, false, "", +0.0) is not emitted; nested messages and repeated elements
+/// are always emitted.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../version.hpp"
+#include "utf8.hpp"
+
+WANDB_NAMESPACE_BEGIN
+namespace detail {
+
+/// The bytes of an encoded protobuf message or of a `.wandb` record.
+using Bytes = std::vector<std::uint8_t>;
+
+/// Protobuf wire types (https://protobuf.dev/programming-guides/encoding/).
+enum class WireType : std::uint8_t { varint = 0, i64 = 1, len = 2, i32 = 5 };
+
+/// Appends proto3 fields to a byte buffer. Field numbers must be 1..2^29-1.
+class ProtoEncoder {
+public:
+    /// The message encoded so far.
+    const Bytes& bytes() const noexcept { return out_; }
+    /// Moves the encoded message out; the encoder is empty afterwards.
+    Bytes take() noexcept { return std::move(out_); }
+
+    /// Appends a base-128 varint.
+    void varint(std::uint64_t v) {
+        while (v >= 0x80) {
+            out_.push_back(static_cast<std::uint8_t>(v | 0x80));
+            v >>= 7;
+        }
+        out_.push_back(static_cast<std::uint8_t>(v));
+    }
+    /// Appends a field key (field number and wire type).
+    void key(std::uint32_t field, WireType type) {
+        varint(std::uint64_t{field} << 3 | static_cast<std::uint8_t>(type));
+    }
+
+    /// `int64`/`uint64` field; omitted when 0. Negative int64 values take ten bytes.
+    void int64_field(std::uint32_t field, std::int64_t v) {
+        if (v == 0) return;
+        key(field, WireType::varint);
+        varint(static_cast<std::uint64_t>(v));
+    }
+    /// `int32` or enum field; omitted when 0. Negative values are sign-extended to ten bytes, as
+    /// the protobuf spec requires for int32.
+    void int32_field(std::uint32_t field, std::int32_t v) { int64_field(field, v); }
+    /// `bool` field; omitted when false.
+    void bool_field(std::uint32_t field, bool v) {
+        if (!v) return;
+        key(field, WireType::varint);
+        varint(1);
+    }
+    /// `double` field (little-endian IEEE 754); omitted when +0.0 (-0.0 is emitted).
+    void double_field(std::uint32_t field, double v) {
+        std::uint64_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        if (bits == 0) return;
+        key(field, WireType::i64);
+        for (int i = 0; i < 8; ++i) out_.push_back(static_cast<std::uint8_t>(bits >> (8 * i)));
+    }
+    /// `float` field (little-endian IEEE 754); omitted when +0.0f.
+    void float_field(std::uint32_t field, float v) {
+        std::uint32_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        if (bits == 0) return;
+        key(field, WireType::i32);
+        for (int i = 0; i < 4; ++i) out_.push_back(static_cast<std::uint8_t>(bits >> (8 * i)));
+    }
+    /// Singular `string`/`bytes` field; omitted when empty. Does not check UTF-8.
+    void string_field(std::uint32_t field, std::string_view v) {
+        if (!v.empty()) len_field(field, v.data(), v.size());
+    }
+    /// One element of a repeated `string`/`bytes` field, or a nested message: always emitted.
+    void len_field(std::uint32_t field, const void* data, std::size_t size) {
+        key(field, WireType::len);
+        varint(size);
+        const auto* p = static_cast<const std::uint8_t*>(data);
+        out_.insert(out_.end(), p, p + size);
+    }
+    /// A nested message field (always emitted, even when the message is empty).
+    void message_field(std::uint32_t field, const Bytes& message) {
+        len_field(field, message.data(), message.size());
+    }
+
+private:
+    Bytes out_;
+};
+
+/// Malformed protobuf input: `offset` is the byte offset (within the buffer given to the
+/// ProtoReader) of the field or value that could not be parsed.
+class ProtoError : public std::runtime_error {
+public:
+    ProtoError(std::size_t offset, const std::string& what)
+        : std::runtime_error(what), offset_(offset) {}
+    /// Byte offset of the problem within the walked buffer.
+    std::size_t offset() const noexcept { return offset_; }
+
+private:
+    std::size_t offset_;
+};
+
+/// One field as it appears on the wire.
+struct ProtoField {
+    std::uint32_t number = 0;           ///< field number
+    WireType type = WireType::varint;   ///< wire type
+    std::uint64_t value = 0;            ///< VARINT value, or raw bits of I64 / I32
+    std::string_view payload;           ///< LEN payload (empty for other wire types)
+    std::size_t offset = 0;             ///< offset of the field's key in the walked buffer
+};
+
+/// Walks the fields of one encoded message in wire order. Throws ProtoError on malformed input:
+/// truncated varint or payload, a varint longer than ten bytes, field number 0, wire types 3/4/6/7.
+class ProtoReader {
+public:
+    /// Reads `size` bytes at `data`; `base` is added to offsets reported in errors and fields.
+    ProtoReader(const void* data, std::size_t size, std::size_t base = 0) noexcept
+        : p_(static_cast<const std::uint8_t*>(data)), n_(size), base_(base) {}
+    /// Reads the payload of a LEN field found by another reader, keeping absolute offsets.
+    ProtoReader(std::string_view payload, std::size_t base) noexcept
+        : ProtoReader(payload.data(), payload.size(), base) {}
+
+    /// Reads the next field into `f`; false at the end of the message.
+    bool next(ProtoField& f) {
+        if (pos_ == n_) return false;
+        f = ProtoField{};
+        f.offset = base_ + pos_;
+        const std::uint64_t k = read_varint();
+        const auto wire = static_cast<std::uint8_t>(k & 7);
+        if ((k >> 3) == 0 || (k >> 3) > 0x1FFFFFFFu) fail(f.offset, "invalid field number");
+        f.number = static_cast<std::uint32_t>(k >> 3);
+        switch (wire) {
+            case 0:
+                f.type = WireType::varint;
+                f.value = read_varint();
+                break;
+            case 1:
+                f.type = WireType::i64;
+                f.value = read_fixed(8);
+                break;
+            case 2: {
+                f.type = WireType::len;
+                const std::size_t at = pos_;
+                const std::uint64_t len = read_varint();
+                if (len > n_ - pos_) fail(base_ + at, "length-delimited field overruns its message");
+                f.payload = std::string_view(reinterpret_cast<const char*>(p_ + pos_), static_cast<std::size_t>(len));
+                pos_ += static_cast<std::size_t>(len);
+                break;
+            }
+            case 5:
+                f.type = WireType::i32;
+                f.value = read_fixed(4);
+                break;
+            default:
+                fail(f.offset, "unsupported wire type " + std::to_string(wire));
+        }
+        return true;
+    }
+
+private:
+    [[noreturn]] static void fail(std::size_t offset, const std::string& what) { throw ProtoError(offset, what); }
+
+    std::uint64_t read_varint() {
+        const std::size_t start = pos_;
+        std::uint64_t v = 0;
+        for (int shift = 0; shift < 70; shift += 7) {
+            if (pos_ == n_) fail(base_ + start, "truncated varint");
+            const std::uint8_t b = p_[pos_++];
+            if (shift == 63 && b > 1) fail(base_ + start, "varint overflows 64 bits");
+            v |= std::uint64_t{b & 0x7Fu} << shift;
+            if (!(b & 0x80)) return v;
+        }
+        fail(base_ + start, "varint longer than ten bytes");
+    }
+    std::uint64_t read_fixed(std::size_t width) {
+        if (n_ - pos_ < width) fail(base_ + pos_, "truncated fixed-width value");
+        std::uint64_t v = 0;
+        for (std::size_t i = 0; i < width; ++i) v |= std::uint64_t{p_[pos_ + i]} << (8 * i);
+        pos_ += width;
+        return v;
+    }
+
+    const std::uint8_t* p_;
+    std::size_t n_;
+    std::size_t base_;
+    std::size_t pos_ = 0;
+};
+
+}  // namespace detail
+WANDB_NAMESPACE_END

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// Reads and validates `.wandb` transaction logs, the file `wandb sync` uploads an offline run from,
+/// and decodes their records to JSON. Written from the format description, independently of the
+/// library's writer (they share only the CRC-32 routine):
+///
+/// - bytes 0..6: `:W&B`, uint16 LE 0xBEE1, uint8 version 0;
+/// - then a LevelDB log of 32768-byte blocks, block 0 starting at file offset 0 (so its first chunk
+///   is at offset 7); a chunk is uint32 LE CRC, uint16 LE length, uint8 type (FULL 1, FIRST 2,
+///   MIDDLE 3, LAST 4) and `length` data bytes; the CRC is the IEEE CRC-32 (as zlib computes it) of
+///   the type byte followed by the data; chunks never cross a block end; a block tail of fewer than
+///   7 bytes is zero padding; a record is one FULL chunk or FIRST, MIDDLE..., LAST, where FIRST and
+///   MIDDLE chunks run to the end of their block;
+/// - each record's bytes are a protobuf `wandb_internal.Record`.
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "detail/crc32.hpp"
+#include "detail/hash.hpp"
+#include "detail/protobuf.hpp"
+#include "error.hpp"
+#include "json.hpp"
+#include "version.hpp"
+
+WANDB_NAMESPACE_BEGIN
+
+/// One record of a `.wandb` log: its raw bytes (a protobuf `Record`, chunks joined) and the file
+/// offset of its first chunk header.
+struct LogRecord {
+    std::uint64_t offset = 0;        ///< file offset of the record's first chunk
+    std::vector<std::uint8_t> data;  ///< the record's bytes
+};
+
+/// The first thing wrong with a log, as RunLogReader found it.
+struct LogProblem {
+    /// `truncated_tail`: the file ends inside a record or block trailer (or continues with zero
+    /// bytes only), as after a crash mid-write; everything before `offset` is intact.
+    /// `corrupt`: bad CRC, impossible chunk length, type or order, non-zero padding.
+    enum class Kind { truncated_tail, corrupt };
+    Kind kind = Kind::corrupt;  ///< what went wrong
+    std::uint64_t offset = 0;   ///< file offset of the bad chunk, or where the truncated tail starts
+    std::string message;        ///< e.g. "CRC mismatch in chunk at offset 32775"
+};
+
+/// What RunLogReader::read_all found: every good record up to the first problem, and the problem.
+struct LogReadResult {
+    std::vector<LogRecord> records;     ///< records before the first problem, in file order
+    std::optional<LogProblem> problem;  ///< empty when the whole file is a valid log
+};
+
+/// Reads a `.wandb` log record by record, validating the header, every chunk's CRC, chunk types
+/// and their order, and the block layout (padding included). Stops at the first problem.
+/// Reads 32 KiB at a time with pread(2); not thread-safe.
+class RunLogReader {
+public:
+    /// Opens `path` and validates its 7-byte W&B header.
+    /// \throws wandb::IoError  if the file cannot be opened or read.
+    /// \throws wandb::FormatError  if the header is missing or wrong, e.g.
+    ///   "wandb::RunLogReader: /x/run-abc.wandb: bad magic 0x1234 at offset 4 (expected 0xBEE1)".
+    explicit RunLogReader(std::string path) : path_(std::move(path)) {
+        do {
+            fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+        } while (fd_ < 0 && errno == EINTR);
+        if (fd_ < 0) throw IoError("wandb::RunLogReader: cannot open " + path_ + ": " + std::strerror(errno));
+        buf_.resize(block_size);
+        load(0);
+        const std::uint8_t* b = buf_.data();
+        std::string bad;
+        if (n_ < 7)
+            bad = "file is " + std::to_string(n_) + " bytes long, shorter than the 7-byte W&B header";
+        else if (std::memcmp(b, ":W&B", 4) != 0)
+            bad = "bad identifier at offset 0 (expected \":W&B\")";
+        else if (const unsigned magic = b[4] | b[5] << 8; magic != 0xBEE1)
+            bad = "bad magic 0x" + hex16(magic) + " at offset 4 (expected 0xBEE1)";
+        else if (b[6] != 0)
+            bad = "unsupported version " + std::to_string(b[6]) + " at offset 6 (expected 0)";
+        if (!bad.empty()) {
+            ::close(fd_);
+            fd_ = -1;
+            throw FormatError("wandb::RunLogReader: " + path_ + ": " + bad);
+        }
+        pos_ = 7;
+    }
+
+    RunLogReader(const RunLogReader&) = delete;
+    RunLogReader& operator=(const RunLogReader&) = delete;
+    /// Closes the file.
+    ~RunLogReader() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+    /// The next record, or nothing at the clean end of the log.
+    /// \throws wandb::FormatError  at the first problem (and again on every later call), with the
+    ///   message "wandb::RunLogReader: <path>: " + LogProblem::message.
+    /// \throws wandb::IoError  if reading fails.
+    std::optional<LogRecord> next() {
+        LogRecord r;
+        if (!problem_ && step(r)) return r;
+        if (problem_) throw FormatError("wandb::RunLogReader: " + path_ + ": " + problem_->message);
+        return std::nullopt;
+    }
+
+    /// Reads the remaining records up to the end or the first problem, which is returned rather
+    /// than thrown.
+    /// \throws wandb::IoError  if reading fails.
+    LogReadResult read_all() {
+        LogReadResult result;
+        LogRecord r;
+        while (!problem_ && step(r)) result.records.push_back(std::move(r));
+        result.problem = problem_;
+        return result;
+    }
+
+    /// The log's path.
+    const std::string& path() const noexcept { return path_; }
+
+private:
+    static constexpr std::size_t block_size = 32768;
+    static constexpr std::size_t header_size = 7;  // chunk header, and also the W&B file header
+
+    static std::string hex16(unsigned v) {
+        char text[8];
+        std::snprintf(text, sizeof text, "%04X", v & 0xFFFFu);
+        return text;
+    }
+
+    std::uint64_t at(std::size_t pos) const noexcept { return block_ * block_size + pos; }
+
+    /// Reads block `index` into buf_ (n_ = bytes read, short only for the last block).
+    void load(std::uint64_t index) {
+        block_ = index;
+        n_ = read_at(buf_.data(), index * block_size);
+        pos_ = 0;
+    }
+    std::size_t read_at(std::uint8_t* into, std::uint64_t offset) const {
+        std::size_t got = 0;
+        while (got < block_size) {
+            const ssize_t r = ::pread(fd_, into + got, block_size - got, static_cast<off_t>(offset + got));
+            if (r < 0) {
+                if (errno == EINTR) continue;
+                throw IoError("wandb::RunLogReader: cannot read " + path_ + ": " + std::strerror(errno));
+            }
+            if (r == 0) break;
+            got += static_cast<std::size_t>(r);
+        }
+        return got;
+    }
+
+    bool report(LogProblem::Kind kind, std::uint64_t offset, std::string message) {
+        problem_ = LogProblem{kind, offset, std::move(message)};
+        return false;
+    }
+    bool truncated(std::uint64_t tail, const char* where) {
+        return report(LogProblem::Kind::truncated_tail, tail,
+                      "truncated tail at offset " + std::to_string(tail) + ": the file ends at offset " +
+                          std::to_string(at(n_)) + " inside " + where);
+    }
+    bool corrupt(std::uint64_t offset, const std::string& what) {
+        return report(LogProblem::Kind::corrupt, offset, what);
+    }
+    bool corrupt_chunk(std::uint64_t chunk, const std::string& what) {
+        return corrupt(chunk, what + " in chunk at offset " + std::to_string(chunk));
+    }
+
+    /// Whether every byte from buf_[pos_] to the end of the file is zero; sets `end` to the file size.
+    bool zero_to_end(std::uint64_t& end) const {
+        for (std::size_t k = pos_; k < n_; ++k)
+            if (buf_[k] != 0) return false;
+        end = at(n_);
+        if (n_ < block_size) return true;
+        std::vector<std::uint8_t> more(block_size);
+        for (std::uint64_t b = block_ + 1;; ++b) {
+            const std::size_t n = read_at(more.data(), b * block_size);
+            for (std::size_t k = 0; k < n; ++k)
+                if (more[k] != 0) return false;
+            end = b * block_size + n;
+            if (n < block_size) return true;
+        }
+    }
+
+    /// Reads the next record into `out`. False at the clean end, or with problem_ set.
+    bool step(LogRecord& out) {
+        out.data.clear();
+        bool in_record = false;
+        std::uint64_t record_start = 0;
+        for (;;) {
+            if (pos_ >= n_) {
+                if (n_ < block_size) return in_record ? truncated(record_start, "a record") : false;
+                load(block_ + 1);
+                continue;
+            }
+            if (block_size - pos_ < header_size) {  // trailer; never inside a record (see below)
+                for (std::size_t k = pos_; k < n_; ++k)
+                    if (buf_[k] != 0) return corrupt(at(k), "non-zero byte in block trailer at offset " + std::to_string(at(k)));
+                if (n_ < block_size) return truncated(at(pos_), "a block trailer");
+                pos_ = block_size;
+                continue;
+            }
+            const std::uint64_t chunk = at(pos_);
+            const std::uint64_t tail = in_record ? record_start : chunk;
+            if (n_ - pos_ < header_size) return truncated(tail, "a record");
+            const std::uint8_t* h = buf_.data() + pos_;
+            const std::uint32_t stored = std::uint32_t{h[0]} | std::uint32_t{h[1]} << 8 |
+                                         std::uint32_t{h[2]} << 16 | std::uint32_t{h[3]} << 24;
+            const std::size_t length = std::size_t{h[4]} | std::size_t{h[5]} << 8;
+            const std::uint8_t type = h[6];
+            if (stored == 0 && length == 0 && type == 0) {
+                std::uint64_t end = 0;
+                if (zero_to_end(end))
+                    return report(LogProblem::Kind::truncated_tail, tail,
+                                  "truncated tail at offset " + std::to_string(tail) +
+                                      ": only zero bytes from offset " + std::to_string(chunk) +
+                                      " to the end of the file at offset " + std::to_string(end));
+                return corrupt(chunk, "all-zero chunk header at offset " + std::to_string(chunk));
+            }
+            if (pos_ + header_size + length > block_size)
+                return corrupt_chunk(chunk, "chunk length " + std::to_string(length) + " overruns its block");
+            if (pos_ + header_size + length > n_) return truncated(tail, "a record");
+            if (detail::crc32(0, h + 6, 1 + length) != stored) return corrupt_chunk(chunk, "CRC mismatch");
+            static constexpr const char* names[] = {"", "FULL", "FIRST", "MIDDLE", "LAST"};
+            if (type < 1 || type > 4) return corrupt_chunk(chunk, "invalid chunk type " + std::to_string(type));
+            const bool starts = type == 1 || type == 2;
+            if (starts && in_record)
+                return corrupt_chunk(chunk, std::string(names[type]) + " chunk inside the record at offset " +
+                                                std::to_string(record_start));
+            if (!starts && !in_record)
+                return corrupt_chunk(chunk, std::string(names[type]) + " chunk outside a record");
+            if (starts) {
+                in_record = true;
+                record_start = chunk;
+            }
+            out.data.insert(out.data.end(), h + header_size, h + header_size + length);
+            pos_ += header_size + length;
+            if (type == 1 || type == 4) {
+                out.offset = record_start;
+                return true;
+            }
+            // FIRST and MIDDLE chunks fill their block, so a record never continues past a trailer.
+            if (pos_ != block_size)
+                return corrupt_chunk(chunk, std::string(names[type]) + " chunk does not reach the end of its block");
+        }
+    }
+
+    std::string path_;
+    int fd_ = -1;
+    std::vector<std::uint8_t> buf_;  // the current block
+    std::uint64_t block_ = 0;        // index of the block in buf_
+    std::size_t n_ = 0;              // valid bytes in buf_
+    std::size_t pos_ = 0;            // where the next chunk (or trailer) starts in buf_
+    std::optional<LogProblem> problem_;
+};
+
+namespace detail {
+namespace record_json {
+
+/// How a known field's value is turned into JSON.
+enum class Kind : std::uint8_t { string, int64, int32, boolean, enumeration, message };
+
+struct Message;
+
+/// One field of a message schema.
+struct Field {
+    std::uint32_t number;
+    const char* name;
+    Kind kind;
+    bool repeated;
+    const Message* message;        // Kind::message
+    const char* const* enum_names;  // Kind::enumeration: names of 0..enum_count-1
+    std::uint32_t enum_count;
+};
+
+/// A message schema: its name and fields.
+struct Message {
+    const char* name;
+    const Field* fields;
+    std::size_t count;
+};
+
+constexpr Field str(std::uint32_t n, const char* name, bool repeated = false) {
+    return {n, name, Kind::string, repeated, nullptr, nullptr, 0};
+}
+constexpr Field num(std::uint32_t n, const char* name, Kind k) { return {n, name, k, false, nullptr, nullptr, 0}; }
+constexpr Field msg(std::uint32_t n, const char* name, const Message& m, bool repeated = false) {
+    return {n, name, Kind::message, repeated, &m, nullptr, 0};
+}
+template <std::size_t N>
+constexpr Message message(const char* name, const Field (&fields)[N]) {
+    return {name, fields, N};
+}
+
+// Schemas from wandb/proto/wandb_internal.proto and wandb_base.proto, leaves first.
+inline constexpr Field record_info_f[] = {str(1, "stream_id"), str(100, "_tracelog_id")};
+inline constexpr Message record_info = message("_RecordInfo", record_info_f);
+inline constexpr Field timestamp_f[] = {num(1, "seconds", Kind::int64), num(2, "nanos", Kind::int32)};
+inline constexpr Message timestamp = message("Timestamp", timestamp_f);
+inline constexpr Field version_info_f[] = {str(1, "producer"), str(2, "min_consumer"),
+                                           msg(200, "_info", record_info)};
+inline constexpr Message version_info = message("VersionInfo", version_info_f);
+inline constexpr Field header_f[] = {msg(1, "version_info", version_info), msg(200, "_info", record_info)};
+inline constexpr Message header = message("HeaderRecord", header_f);
+inline constexpr Field item_f[] = {str(1, "key"), str(2, "nested_key", true), str(16, "value_json")};
+inline constexpr Message history_item = message("HistoryItem", item_f);
+inline constexpr Message config_item = message("ConfigItem", item_f);
+inline constexpr Message summary_item = message("SummaryItem", item_f);
+inline constexpr Field history_step_f[] = {num(1, "num", Kind::int64)};
+inline constexpr Message history_step = message("HistoryStep", history_step_f);
+inline constexpr Field history_f[] = {msg(1, "item", history_item, true), msg(2, "step", history_step),
+                                      msg(200, "_info", record_info)};
+inline constexpr Message history = message("HistoryRecord", history_f);
+inline constexpr Field config_f[] = {msg(1, "update", config_item, true), msg(2, "remove", config_item, true),
+                                     msg(200, "_info", record_info)};
+inline constexpr Message config = message("ConfigRecord", config_f);
+inline constexpr Field summary_f[] = {msg(1, "update", summary_item, true), msg(2, "remove", summary_item, true),
+                                      msg(200, "_info", record_info)};
+inline constexpr Message summary = message("SummaryRecord", summary_f);
+inline constexpr const char* policy_names[] = {"NOW", "END", "LIVE"};
+inline constexpr const char* file_type_names[] = {"OTHER", "WANDB", "MEDIA", "ARTIFACT"};
+inline constexpr Field files_item_f[] = {str(1, "path"),
+                                         {2, "policy", Kind::enumeration, false, nullptr, policy_names, 3},
+                                         {3, "type", Kind::enumeration, false, nullptr, file_type_names, 4}};
+inline constexpr Message files_item = message("FilesItem", files_item_f);
+inline constexpr Field files_f[] = {msg(1, "files", files_item, true), msg(200, "_info", record_info)};
+inline constexpr Message files = message("FilesRecord", files_f);
+inline constexpr Field exit_f[] = {num(1, "exit_code", Kind::int32), num(2, "runtime", Kind::int32),
+                                   msg(200, "_info", record_info)};
+inline constexpr Message run_exit = message("RunExitRecord", exit_f);
+inline constexpr Field final_f[] = {msg(200, "_info", record_info)};
+inline constexpr Message final_record = message("FinalRecord", final_f);
+inline constexpr Field git_f[] = {str(1, "remote_url"), str(2, "commit")};
+inline constexpr Message git = message("GitRepoRecord", git_f);
+inline constexpr Field run_f[] = {
+    str(1, "run_id"),       str(2, "entity"),       str(3, "project"),
+    msg(4, "config", config), msg(5, "summary", summary), str(6, "run_group"),
+    str(7, "job_type"),     str(8, "display_name"), str(9, "notes"),
+    str(10, "tags", true),  str(12, "sweep_id"),    str(13, "host"),
+    num(14, "starting_step", Kind::int64), str(16, "storage_id"), msg(17, "start_time", timestamp),
+    num(18, "resumed", Kind::boolean), num(20, "runtime", Kind::int32), msg(21, "git", git),
+    num(22, "forked", Kind::boolean), msg(200, "_info", record_info)};
+inline constexpr Message run = message("RunRecord", run_f);
+inline constexpr Field key_value_f[] = {str(1, "key"), str(2, "value_json")};
+inline constexpr Message extra_item = message("ExtraItem", key_value_f);
+inline constexpr Message storage_policy_config_item = message("StoragePolicyConfigItem", key_value_f);
+inline constexpr Field manifest_entry_f[] = {
+    str(1, "path"), str(2, "digest"), str(3, "ref"), num(4, "size", Kind::int64), str(5, "mimetype"),
+    str(6, "local_path"), str(7, "birth_artifact_id"), num(8, "skip_cache", Kind::boolean),
+    msg(16, "extra", extra_item, true)};
+inline constexpr Message manifest_entry = message("ArtifactManifestEntry", manifest_entry_f);
+inline constexpr Field manifest_f[] = {num(1, "version", Kind::int32), str(2, "storage_policy"),
+                                       msg(3, "storage_policy_config", storage_policy_config_item, true),
+                                       msg(4, "contents", manifest_entry, true), str(5, "manifest_file_path")};
+inline constexpr Message manifest = message("ArtifactManifest", manifest_f);
+inline constexpr Field artifact_f[] = {
+    str(1, "run_id"), str(2, "project"), str(3, "entity"), str(4, "type"), str(5, "name"), str(6, "digest"),
+    str(7, "description"), str(8, "metadata"), num(9, "user_created", Kind::boolean),
+    num(10, "use_after_commit", Kind::boolean), str(11, "aliases", true), msg(12, "manifest", manifest),
+    str(13, "distributed_id"), num(14, "finalize", Kind::boolean), str(15, "client_id"),
+    str(16, "sequence_client_id"), str(17, "base_id"), num(18, "ttl_duration_seconds", Kind::int64),
+    str(19, "tags", true), num(100, "incremental_beta1", Kind::boolean), msg(200, "_info", record_info)};
+inline constexpr Message artifact = message("ArtifactRecord", artifact_f);
+inline constexpr Field control_f[] = {
+    num(1, "req_resp", Kind::boolean), num(2, "local", Kind::boolean), str(3, "relay_id"),
+    str(4, "mailbox_slot"), num(5, "always_send", Kind::boolean), num(6, "flow_control", Kind::boolean),
+    num(7, "end_offset", Kind::int64), str(8, "connection_id")};
+inline constexpr Message control = message("Control", control_f);
+inline constexpr Field record_f[] = {
+    num(1, "num", Kind::int64), msg(2, "history", history), msg(3, "summary", summary), msg(5, "config", config),
+    msg(6, "files", files), msg(8, "artifact", artifact), msg(16, "control", control), msg(17, "run", run),
+    msg(18, "exit", run_exit), str(19, "uuid"), msg(20, "final", final_record), msg(21, "header", header),
+    msg(200, "_info", record_info)};
+inline constexpr Message record = message("Record", record_f);
+
+/// The wire type a field of `kind` must have.
+inline WireType wire_of(Kind kind) {
+    return kind == Kind::string || kind == Kind::message ? WireType::len : WireType::varint;
+}
+
+/// A field not in the schema: VARINT, I64 and I32 as unsigned numbers, LEN as lower-case hex.
+inline Json unknown_value(const ProtoField& f) {
+    if (f.type == WireType::len)
+        return to_hex(reinterpret_cast<const std::uint8_t*>(f.payload.data()), f.payload.size());
+    return f.value;
+}
+
+[[noreturn]] inline void fail(std::size_t offset, const std::string& what) { throw ProtoError(offset, what); }
+
+inline Json decode(const Message& m, std::string_view bytes, std::size_t base) {
+    Json out = Json::object();
+    ProtoReader reader(bytes, base);
+    ProtoField f;
+    while (reader.next(f)) {
+        const Field* d = nullptr;
+        for (std::size_t i = 0; i < m.count && !d; ++i)
+            if (m.fields[i].number == f.number) d = &m.fields[i];
+        if (!d) {  // unknown: keep under its number; a repeated number becomes an array
+            const std::string k = std::to_string(f.number);
+            Json v = unknown_value(f);
+            if (!out.contains(k))
+                out[k] = std::move(v);
+            else {
+                if (!out[k].is_array()) out[k] = Json::array({out[k]});  // unknown values are scalars
+                out[k].push_back(std::move(v));
+            }
+            continue;
+        }
+        if (f.type != wire_of(d->kind))
+            fail(f.offset, std::string(m.name) + "." + d->name + " has wire type " +
+                               std::to_string(static_cast<int>(f.type)) + ", expected " +
+                               std::to_string(static_cast<int>(wire_of(d->kind))));
+        Json v;
+        switch (d->kind) {
+            case Kind::string:
+                if (first_invalid_utf8(f.payload))
+                    fail(f.offset, std::string(m.name) + "." + d->name + " is not valid UTF-8");
+                v = std::string(f.payload);
+                break;
+            case Kind::int64: v = static_cast<std::int64_t>(f.value); break;
+            case Kind::int32: v = static_cast<std::int32_t>(static_cast<std::uint32_t>(f.value)); break;
+            case Kind::boolean: v = f.value != 0; break;
+            case Kind::enumeration:
+                if (f.value < d->enum_count)
+                    v = d->enum_names[f.value];
+                else
+                    v = static_cast<std::int32_t>(static_cast<std::uint32_t>(f.value));
+                break;
+            case Kind::message:
+                v = decode(*d->message, f.payload,
+                           static_cast<std::size_t>(f.payload.data() - bytes.data()) + base);
+                break;
+        }
+        if (d->repeated) {
+            if (!out.contains(d->name)) out[d->name] = Json::array();
+            out[d->name].push_back(std::move(v));
+        } else {
+            out[d->name] = std::move(v);  // proto3: the last occurrence wins
+        }
+    }
+    return out;
+}
+
+}  // namespace record_json
+}  // namespace detail
+
+/// Decodes the bytes of one `.wandb` record (a protobuf `Record`) to JSON keyed by the proto field
+/// names, fields in wire order, for the records the library writes: num, header, run, config,
+/// summary, history, files, exit, final, artifact (also control, uuid, _info). Fields absent on the
+/// wire are absent in the JSON (proto3 defaults); int64 values are JSON numbers; enums are names
+/// ("END"); repeated fields are arrays, e.g.
+/// `{"num":3,"history":{"item":[{"nested_key":["loss"],"value_json":"0.5"}],"step":{"num":2}}}`
+/// (a step 0 is `"step":{}`: the message is present, its zero field is not).
+/// Fields the schema does not know (other record types such as telemetry, and unmodelled fields)
+/// are kept under their field number: VARINT/I64/I32 as unsigned numbers, LEN as lower-case hex,
+/// repeats as an array.
+/// \throws wandb::FormatError  on malformed protobuf, a known field with the wrong wire type, or a
+///   string that is not UTF-8, e.g. "wandb::decode_record: truncated varint at byte 3 of the record".
+inline Json decode_record(const std::uint8_t* data, std::size_t size) {
+    try {
+        return detail::record_json::decode(detail::record_json::record,
+                                           std::string_view(reinterpret_cast<const char*>(data), size), 0);
+    } catch (const detail::ProtoError& e) {
+        throw FormatError("wandb::decode_record: " + std::string(e.what()) + " at byte " +
+                          std::to_string(e.offset()) + " of the record");
+    }
+}
+
+/// Decodes one record's bytes; see decode_record(const std::uint8_t*, std::size_t).
+/// \throws wandb::FormatError  on malformed input.
+inline Json decode_record(const std::vector<std::uint8_t>& record) { return decode_record(record.data(), record.size()); }
+
+WANDB_NAMESPACE_END

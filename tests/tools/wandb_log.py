@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""Independent checker for W&B `.wandb` transaction logs (python3 standard library only).
+
+Written from the format description, not from the C++ code:
+
+* bytes 0..6: b":W&B", uint16 LE magic 0xBEE1, uint8 version 0;
+* then a LevelDB log of 32768-byte blocks counted from file offset 0 (block 0 loses its first
+  7 bytes to the header); a chunk is uint32 LE CRC, uint16 LE length, uint8 type (FULL 1, FIRST 2,
+  MIDDLE 3, LAST 4) and data; CRC = zlib.crc32(type byte + data); chunks never cross a block end;
+  fewer than 7 bytes left in a block are zero padding; FIRST and MIDDLE chunks run to the block end;
+* each record is a protobuf wandb_internal.Record.
+
+Usage:
+  wandb_log.py LOG                    print one JSON line per record: {"offset": N, "record": {...}}
+  wandb_log.py --check LOG            validate only; exit 1 on any problem (truncated or corrupt)
+  wandb_log.py --compare EXPECTED LOG also compare record by record with EXPECTED (JSON lines of the
+                                      same shape, compared as canonical JSON text); exit 1 on the first
+                                      difference
+  wandb_log.py --expect FILE LOG      FILE holds "<truncated|corrupt> OFFSET": exit 0 only if the log's
+                                      first problem is exactly that
+Problems go to stderr as "<truncated|corrupt> at offset N: message". Exit 2 on usage or I/O errors.
+"""
+
+import argparse
+import json
+import struct
+import sys
+import zlib
+
+BLOCK = 32768
+HEADER = 7
+FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
+TYPE_NAMES = {FULL: "FULL", FIRST: "FIRST", MIDDLE: "MIDDLE", LAST: "LAST"}
+
+
+class Problem(Exception):
+    def __init__(self, kind, offset, message):
+        super().__init__(message)
+        self.kind = kind  # "truncated" or "corrupt"
+        self.offset = offset
+        self.message = message
+
+
+def read_records(data):
+    """Yields (offset, bytes) per record; raises Problem at the first problem."""
+    if len(data) < 7:
+        raise Problem("corrupt", 0, "file shorter than the 7-byte header")
+    ident, magic, version = struct.unpack_from("<4sHB", data, 0)
+    if ident != b":W&B":
+        raise Problem("corrupt", 0, "bad identifier %r" % ident)
+    if magic != 0xBEE1:
+        raise Problem("corrupt", 4, "bad magic 0x%04X" % magic)
+    if version != 0:
+        raise Problem("corrupt", 6, "unsupported version %d" % version)
+
+    pos = 7
+    size = len(data)
+    record = None  # bytearray of the record being assembled
+    start = 0
+    while True:
+        if pos >= size:
+            if record is not None:
+                raise Problem("truncated", start, "file ends inside the record")
+            return
+        left = BLOCK - pos % BLOCK
+        if left < HEADER:
+            pad = data[pos:pos + left]
+            for i, b in enumerate(pad):
+                if b:
+                    raise Problem("corrupt", pos + i, "non-zero padding byte")
+            if len(pad) < left:
+                raise Problem("truncated", pos, "file ends inside block padding")
+            pos += left
+            continue
+        tail = start if record is not None else pos
+        if size - pos < HEADER:
+            raise Problem("truncated", tail, "file ends inside a chunk header")
+        crc, length, ctype = struct.unpack_from("<IHB", data, pos)
+        if crc == 0 and length == 0 and ctype == 0:
+            if not any(data[pos:]):
+                raise Problem("truncated", tail, "zero bytes up to the end of the file")
+            raise Problem("corrupt", pos, "all-zero chunk header")
+        if length > left - HEADER:
+            raise Problem("corrupt", pos, "chunk length %d overruns its block" % length)
+        if pos + HEADER + length > size:
+            raise Problem("truncated", tail, "file ends inside chunk data")
+        body = data[pos + HEADER:pos + HEADER + length]
+        if zlib.crc32(bytes([ctype]) + body) & 0xFFFFFFFF != crc:
+            raise Problem("corrupt", pos, "CRC mismatch")
+        if ctype not in TYPE_NAMES:
+            raise Problem("corrupt", pos, "invalid chunk type %d" % ctype)
+        if ctype in (FULL, FIRST):
+            if record is not None:
+                raise Problem("corrupt", pos, "%s chunk inside a record" % TYPE_NAMES[ctype])
+            record, start = bytearray(), pos
+        elif record is None:
+            raise Problem("corrupt", pos, "%s chunk outside a record" % TYPE_NAMES[ctype])
+        record += body
+        chunk_at = pos
+        pos += HEADER + length
+        if ctype in (FULL, LAST):
+            yield start, bytes(record)
+            record = None
+        elif pos % BLOCK != 0:
+            raise Problem("corrupt", chunk_at, "%s chunk does not fill its block" % TYPE_NAMES[ctype])
+
+
+# --- protobuf ----------------------------------------------------------------------------------
+
+S, I64, I32, BOOL, ENUM, MSG = "string", "int64", "int32", "bool", "enum", "message"
+
+
+def f(name, kind, sub=None, repeated=False):
+    return (name, kind, sub, repeated)
+
+
+POLICY = ["NOW", "END", "LIVE"]
+FILE_TYPE = ["OTHER", "WANDB", "MEDIA", "ARTIFACT"]
+ITEM = {1: f("key", S), 2: f("nested_key", S, repeated=True), 16: f("value_json", S)}
+INFO = {1: f("stream_id", S), 100: f("_tracelog_id", S)}
+KV = {1: f("key", S), 2: f("value_json", S)}
+UPDATE_REMOVE = {1: f("update", MSG, ITEM, True), 2: f("remove", MSG, ITEM, True), 200: f("_info", MSG, INFO)}
+MANIFEST_ENTRY = {
+    1: f("path", S), 2: f("digest", S), 3: f("ref", S), 4: f("size", I64), 5: f("mimetype", S),
+    6: f("local_path", S), 7: f("birth_artifact_id", S), 8: f("skip_cache", BOOL),
+    16: f("extra", MSG, KV, True),
+}
+MANIFEST = {
+    1: f("version", I32), 2: f("storage_policy", S), 3: f("storage_policy_config", MSG, KV, True),
+    4: f("contents", MSG, MANIFEST_ENTRY, True), 5: f("manifest_file_path", S),
+}
+SCHEMA = {
+    1: f("num", I64),
+    2: f("history", MSG, {1: f("item", MSG, ITEM, True), 2: f("step", MSG, {1: f("num", I64)}),
+                          200: f("_info", MSG, INFO)}),
+    3: f("summary", MSG, UPDATE_REMOVE),
+    5: f("config", MSG, UPDATE_REMOVE),
+    6: f("files", MSG, {1: f("files", MSG, {1: f("path", S), 2: f("policy", ENUM, POLICY),
+                                           3: f("type", ENUM, FILE_TYPE)}, True),
+                        200: f("_info", MSG, INFO)}),
+    8: f("artifact", MSG, {
+        1: f("run_id", S), 2: f("project", S), 3: f("entity", S), 4: f("type", S), 5: f("name", S),
+        6: f("digest", S), 7: f("description", S), 8: f("metadata", S), 9: f("user_created", BOOL),
+        10: f("use_after_commit", BOOL), 11: f("aliases", S, repeated=True), 12: f("manifest", MSG, MANIFEST),
+        13: f("distributed_id", S), 14: f("finalize", BOOL), 15: f("client_id", S),
+        16: f("sequence_client_id", S), 17: f("base_id", S), 18: f("ttl_duration_seconds", I64),
+        19: f("tags", S, repeated=True), 100: f("incremental_beta1", BOOL), 200: f("_info", MSG, INFO)}),
+    16: f("control", MSG, {1: f("req_resp", BOOL), 2: f("local", BOOL), 3: f("relay_id", S),
+                           4: f("mailbox_slot", S), 5: f("always_send", BOOL), 6: f("flow_control", BOOL),
+                           7: f("end_offset", I64), 8: f("connection_id", S)}),
+    17: f("run", MSG, {
+        1: f("run_id", S), 2: f("entity", S), 3: f("project", S), 4: f("config", MSG, UPDATE_REMOVE),
+        5: f("summary", MSG, UPDATE_REMOVE), 6: f("run_group", S), 7: f("job_type", S),
+        8: f("display_name", S), 9: f("notes", S), 10: f("tags", S, repeated=True), 12: f("sweep_id", S),
+        13: f("host", S), 14: f("starting_step", I64), 16: f("storage_id", S),
+        17: f("start_time", MSG, {1: f("seconds", I64), 2: f("nanos", I32)}), 18: f("resumed", BOOL),
+        20: f("runtime", I32), 21: f("git", MSG, {1: f("remote_url", S), 2: f("commit", S)}),
+        22: f("forked", BOOL), 200: f("_info", MSG, INFO)}),
+    18: f("exit", MSG, {1: f("exit_code", I32), 2: f("runtime", I32), 200: f("_info", MSG, INFO)}),
+    19: f("uuid", S),
+    20: f("final", MSG, {200: f("_info", MSG, INFO)}),
+    21: f("header", MSG, {1: f("version_info", MSG, {1: f("producer", S), 2: f("min_consumer", S),
+                                                     200: f("_info", MSG, INFO)}),
+                          200: f("_info", MSG, INFO)}),
+    200: f("_info", MSG, INFO),
+}
+
+
+class DecodeError(Exception):
+    pass
+
+
+def varint(buf, i):
+    value = shift = 0
+    while True:
+        if i >= len(buf):
+            raise DecodeError("truncated varint")
+        b = buf[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return value & 0xFFFFFFFFFFFFFFFF, i
+        shift += 7
+        if shift >= 70:
+            raise DecodeError("varint too long")
+
+
+def fields(buf):
+    i = 0
+    while i < len(buf):
+        key, i = varint(buf, i)
+        number, wire = key >> 3, key & 7
+        if number == 0:
+            raise DecodeError("field number 0")
+        if wire == 0:
+            value, i = varint(buf, i)
+        elif wire == 1:
+            if i + 8 > len(buf):
+                raise DecodeError("truncated I64")
+            value, i = struct.unpack_from("<Q", buf, i)[0], i + 8
+        elif wire == 5:
+            if i + 4 > len(buf):
+                raise DecodeError("truncated I32")
+            value, i = struct.unpack_from("<I", buf, i)[0], i + 4
+        elif wire == 2:
+            n, i = varint(buf, i)
+            if i + n > len(buf):
+                raise DecodeError("length-delimited field overruns its message")
+            value, i = bytes(buf[i:i + n]), i + n
+        else:
+            raise DecodeError("unsupported wire type %d" % wire)
+        yield number, wire, value
+
+
+def signed(value, bits):
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+def decode(buf, schema):
+    out = {}
+    for number, wire, value in fields(buf):
+        if number not in schema:
+            v = value.hex() if wire == 2 else value
+            key = str(number)
+            if key in out:
+                if not isinstance(out[key], list):
+                    out[key] = [out[key]]
+                out[key].append(v)
+            else:
+                out[key] = v
+            continue
+        name, kind, sub, repeated = schema[number]
+        expected_wire = 2 if kind in (S, MSG) else 0
+        if wire != expected_wire:
+            raise DecodeError("%s has wire type %d, expected %d" % (name, wire, expected_wire))
+        if kind == S:
+            v = value.decode("utf-8")  # strict: raises on invalid UTF-8
+        elif kind == I64:
+            v = signed(value, 64)
+        elif kind == I32:
+            v = signed(value, 32)
+        elif kind == BOOL:
+            v = value != 0
+        elif kind == ENUM:
+            v = sub[value] if value < len(sub) else signed(value, 32)
+        else:
+            v = decode(value, sub)
+        if repeated:
+            out.setdefault(name, []).append(v)
+        else:
+            out[name] = v
+    return out
+
+
+def decode_record(data):
+    return decode(data, SCHEMA)
+
+
+# --- command line ------------------------------------------------------------------------------
+
+def canonical(value):
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("log")
+    parser.add_argument("--check", action="store_true", help="exit 1 on any problem, print no records")
+    parser.add_argument("--compare", metavar="EXPECTED", help="JSON lines to compare with, record by record")
+    parser.add_argument("--expect", metavar="FILE", help='file holding the expected first problem, "KIND OFFSET"')
+    args = parser.parse_args(argv)
+    try:
+        with open(args.log, "rb") as fh:
+            data = fh.read()
+        expected = None
+        if args.compare:
+            with open(args.compare, encoding="utf-8") as fh:
+                expected = [json.loads(line) for line in fh if line.strip()]
+        expected_problem = None
+        if args.expect:
+            with open(args.expect, encoding="utf-8") as fh:
+                kind, offset = fh.read().split()
+                expected_problem = (kind, int(offset))
+    except OSError as e:
+        print("wandb_log.py: %s" % e, file=sys.stderr)
+        return 2
+
+    count = 0
+    problem = None
+    try:
+        for offset, raw in read_records(data):
+            try:
+                line = {"offset": offset, "record": decode_record(raw)}
+            except (DecodeError, UnicodeDecodeError) as e:
+                raise Problem("corrupt", offset, "record does not decode: %s" % e)
+            if expected is not None:
+                if count >= len(expected):
+                    print("record %d at offset %d is not in %s" % (count, offset, args.compare), file=sys.stderr)
+                    return 1
+                got, want = canonical(line), canonical(expected[count])
+                if got != want:  # text, so that true != 1 and 1 != 1.0
+                    print("record %d differs:\n  log:      %s\n  expected: %s" % (count, got, want), file=sys.stderr)
+                    return 1
+            if not args.check:
+                print(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
+            count += 1
+    except Problem as p:
+        problem = p
+    if problem is not None:
+        print("%s at offset %d: %s" % (problem.kind, problem.offset, problem.message), file=sys.stderr)
+    if expected_problem is not None:
+        found = (problem.kind, problem.offset) if problem is not None else None
+        if found != expected_problem:
+            print("expected problem %s, found %s" % (expected_problem, found), file=sys.stderr)
+            return 1
+        print("found the expected problem: %s at offset %d" % expected_problem)
+        return 0
+    if expected is not None and count != len(expected):
+        print("the log has %d records, %s has %d" % (count, args.compare, len(expected)), file=sys.stderr)
+        return 1
+    if problem is not None and (args.check or problem.kind == "corrupt"):
+        return 1
+    if args.check:
+        print("ok: %d records" % count)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
