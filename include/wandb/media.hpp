@@ -203,13 +203,13 @@ inline RunPayload store_run_images(const std::vector<Image>& images, const std::
     return payload;
 }
 
-/// Checks a list of images before anything is encoded.
+/// Checks a list of images before anything is encoded; `who` prefixes the message.
 /// \throws ValidationError for an empty list or more than max_images_per_key.
-inline void check_image_list(const std::vector<Image>& images, const std::string& key) {
+inline void check_image_list(const std::vector<Image>& images, const std::string& key, const char* who) {
     if (images.empty())
-        throw ValidationError("wandb::bind_to_run: the list of images under key " + detail::quoted(key) + " is empty");
+        throw ValidationError(std::string(who) + ": the list of images under key " + detail::quoted(key) + " is empty");
     if (images.size() > max_images_per_key)
-        throw ValidationError("wandb::bind_to_run: " + std::to_string(images.size()) + " images under key " +
+        throw ValidationError(std::string(who) + ": " + std::to_string(images.size()) + " images under key " +
                               detail::quoted(key) + "; W&B shows at most " + std::to_string(max_images_per_key) +
                               " per key, so log them under several keys");
 }
@@ -230,7 +230,7 @@ inline RunPayload bind_to_run(const Image& image, const RunContext& context) {
 /// \throws wandb::ValidationError for an empty list, more than 108 images (W&B's limit), or a
 ///         bad key; wandb::IoError as above.
 inline RunPayload bind_to_run(const std::vector<Image>& images, const RunContext& context) {
-    detail::check_image_list(images, context.key);
+    detail::check_image_list(images, context.key, "wandb::bind_to_run");
     std::vector<detail::EncodedImage> encoded;
     encoded.reserve(images.size());
     for (const Image& image : images) encoded.push_back(detail::encode_all(image));

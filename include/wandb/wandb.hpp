@@ -10,6 +10,8 @@
 #include "image_mask.hpp"
 #include "json.hpp"
 #include "media.hpp"
+#include "offline_run.hpp"
 #include "png.hpp"
+#include "row.hpp"
 #include "run_log.hpp"
 #include "version.hpp"

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// `wandb::OfflineRun`: a W&B run written to disk as the Python SDK writes an offline run, for the
+/// standard `wandb sync <run dir>` to upload later (the usual way on air-gapped clusters).
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "detail/atomic_file.hpp"
+#include "detail/json_text.hpp"
+#include "detail/log_writer.hpp"
+#include "detail/media_encoding.hpp"
+#include "detail/records.hpp"
+#include "detail/run_files.hpp"
+#include "detail/text.hpp"
+#include "detail/worker_pool.hpp"
+#include "error.hpp"
+#include "json.hpp"
+#include "media.hpp"
+#include "row.hpp"
+
+WANDB_NAMESPACE_BEGIN
+
+/// How to start an offline run; every field is optional. The names match `wandb.init`'s.
+struct OfflineRunOptions {
+    std::string project;           ///< W&B project; "" = the server's default ("uncategorized")
+    std::string entity;            ///< user or team; "" = the syncing user's default
+    std::string name;              ///< display name; "" = W&B picks one
+    std::string group;             ///< run group
+    std::string job_type;          ///< e.g. "train", "eval"
+    std::vector<std::string> tags;  ///< up to 64 characters each
+    std::string notes;             ///< free text shown with the run
+    Json config = Json::object();  ///< initial config (hyperparameters); a JSON object
+    std::string run_id;            ///< "" = 8 random characters [a-z0-9]
+    std::filesystem::path root;    ///< where `wandb/` goes; "" = $WANDB_DIR, else the current directory
+    std::size_t media_threads = 0;  ///< threads encoding one log call's media; 0 = hardware threads
+    bool quiet = false;            ///< true: do not print the `wandb sync` command at finish
+};
+
+/// An offline W&B run: `<root>/wandb/offline-run-<YYYYMMDD_HHMMSS>-<id>/` with the transaction
+/// log `run-<id>.wandb` and `files/` (media, config.yaml, wandb-summary.json, wandb-metadata.json).
+/// Every `log` reaches the operating system before it returns, so a process killed at any moment
+/// leaves a log whose complete records all read back. `log`, `update_config` and `update_summary`
+/// may be called from several threads; their records never interleave.
+class OfflineRun {
+public:
+    /// Creates the run directory and log and writes the Header and Run records.
+    /// \throws wandb::ValidationError  for a bad option (run id or project with one of / \ # ? % :,
+    ///         a tag over 64 characters, config not an object, text that is not UTF-8);
+    ///         wandb::IoError  if the directory or log cannot be created.
+    explicit OfflineRun(OfflineRunOptions options = {})
+        : options_(std::move(options)), started_(std::chrono::system_clock::now()),
+          started_steady_(std::chrono::steady_clock::now()), uncaught_at_start_(std::uncaught_exceptions()),
+          pool_(options_.media_threads) {
+        validate_options();
+        if (options_.run_id.empty()) options_.run_id = detail::random_base36(8);
+        std::filesystem::path root = options_.root;
+        if (root.empty()) {
+            const char* env = std::getenv("WANDB_DIR");
+            root = env && *env ? std::filesystem::path(env) : std::filesystem::current_path();
+        }
+        dir_ = std::filesystem::absolute(root) / "wandb" /
+               ("offline-run-" + detail::format_time(started_, "%Y%m%d_%H%M%S", false) + "-" + options_.run_id);
+        detail::create_directories(dir_ / "files", who);
+        writer_ = std::make_unique<detail::LogWriter>((dir_ / ("run-" + options_.run_id + ".wandb")).string());
+        config_ = options_.config;
+
+        append(detail::HeaderRecord{std::string(version_string) + "+" + producer_name, "0.40.0"});
+        detail::RunRecord run;
+        run.run_id = options_.run_id;
+        run.entity = options_.entity;
+        run.project = options_.project;
+        run.display_name = options_.name;
+        run.run_group = options_.group;
+        run.job_type = options_.job_type;
+        run.notes = options_.notes;
+        run.tags = options_.tags;
+        run.host = detail::host_name();
+        const auto since_epoch = started_.time_since_epoch();
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+        run.start_time = detail::Timestamp{
+            seconds.count(),
+            static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count())};
+        for (auto it = config_.begin(); it != config_.end(); ++it)
+            run.config.push_back({it.key(), {}, detail::json_text(it.value())});
+        append(run);
+
+        const std::string metadata = detail::run_metadata(started_).dump(4);
+        detail::write_file_atomically(files_dir() / "wandb-metadata.json", metadata.data(), metadata.size(), who);
+        append(detail::FilesRecord{{{"wandb-metadata.json", detail::FilePolicy::now, detail::FileType::wandb}}});
+    }
+
+    OfflineRun(const OfflineRun&) = delete;
+    OfflineRun& operator=(const OfflineRun&) = delete;
+
+    /// Finishes the run if `finish` was not called: exit code 1 when an exception is unwinding
+    /// (the run shows as failed in W&B), else 0. Errors are swallowed here; call `finish` to see them.
+    ~OfflineRun() {
+        if (finished_) return;
+        try {
+            finish(std::uncaught_exceptions() > uncaught_at_start_ ? 1 : 0);
+        } catch (...) {
+        }
+    }
+
+    /// Logs a row at the next step (0, 1, 2, ...): media are written below `files/media/`, each file
+    /// announced in a Files record, then a History record with the values plus `_step`,
+    /// `_runtime` and `_timestamp`, then a Summary record; mask and box class labels go to the
+    /// config (`_wandb`) when they change.
+    /// \throws wandb::ValidationError  for a bad key (empty, not UTF-8, control characters, a
+    ///         duplicate, or reserved: _step, _runtime, _timestamp, _wandb), a bad string, a list
+    ///         of images that is empty or over 108, or a finished run; nothing is written then.
+    ///         wandb::IoError  if a file or the log cannot be written; the log stays readable.
+    void log(const Row& row) { log_row(row, std::nullopt); }
+
+    /// Logs a row at an explicit step, which must be greater than every step logged before (the
+    /// SDK drops such a row with a warning; here it is an error, so the loss of data is seen).
+    /// \throws wandb::ValidationError  also for a step not greater than the last one.
+    void log(const Row& row, std::int64_t step) { log_row(row, step); }
+
+    /// Sets config values (top-level keys replace earlier ones) and records them.
+    /// \throws wandb::ValidationError  if `values` is not an object, uses the reserved key
+    ///         `_wandb`, or holds text that is not UTF-8; wandb::IoError as for log.
+    void update_config(const Json& values) {
+        check_object(values, "update_config");
+        std::lock_guard<std::mutex> lock(mutex_);
+        check_open("update_config");
+        detail::ConfigRecord record;
+        for (auto it = values.begin(); it != values.end(); ++it) {
+            config_[it.key()] = it.value();
+            record.update.push_back({it.key(), {}, detail::json_text(it.value())});
+        }
+        append(record);
+    }
+
+    /// Sets summary values (the numbers a run's table shows), replacing logged ones per key.
+    /// \throws as update_config.
+    void update_summary(const Json& values) {
+        check_object(values, "update_summary");
+        std::lock_guard<std::mutex> lock(mutex_);
+        check_open("update_summary");
+        detail::SummaryRecord record;
+        for (auto it = values.begin(); it != values.end(); ++it) {
+            summary_[it.key()] = it.value();
+            record.update.push_back({it.key(), {}, detail::json_text(it.value())});
+        }
+        append(record);
+    }
+
+    /// Writes the Exit and Final records, `files/config.yaml` and `files/wandb-summary.json`,
+    /// fsyncs the log, and prints the `wandb sync` command (unless quiet). Later calls do nothing.
+    /// \throws wandb::IoError  if the records or files cannot be written.
+    void finish(int exit_code = 0) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (finished_) return;
+        finished_ = true;
+        const double runtime = runtime_seconds();
+        append(detail::ExitRecord{exit_code, static_cast<std::int32_t>(runtime)});
+        append(detail::FinalRecord{});
+        writer_->flush_to_disk();
+        writer_->close();
+        const std::string yaml = detail::config_yaml(config_);
+        detail::write_file_atomically(files_dir() / "config.yaml", yaml.data(), yaml.size(), who, true);
+        Json summary = summary_;
+        summary["_wandb"] = Json{{"runtime", static_cast<std::int64_t>(runtime)}};
+        const std::string summary_text = detail::json_text(summary);
+        detail::write_file_atomically(files_dir() / "wandb-summary.json", summary_text.data(), summary_text.size(),
+                                      who, true);
+        if (!options_.quiet)
+            std::cerr << "wandb: offline run " << options_.run_id << " finished; upload it with:\nwandb: "
+                      << sync_command() << "\n";
+    }
+
+    /// The run id.
+    const std::string& id() const noexcept { return options_.run_id; }
+    /// The run directory, absolute.
+    const std::filesystem::path& dir() const noexcept { return dir_; }
+    /// The run's `files/` directory.
+    std::filesystem::path files_dir() const { return dir_ / "files"; }
+    /// The transaction log, `run-<id>.wandb`.
+    std::filesystem::path log_path() const { return dir_ / ("run-" + options_.run_id + ".wandb"); }
+    /// The command that uploads the run: `wandb sync <dir>`.
+    std::string sync_command() const { return "wandb sync " + dir_.string(); }
+    /// The step the next `log(row)` will use.
+    std::int64_t next_step() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return next_step_;
+    }
+    /// Threads encoding one log call's media (the calling thread included).
+    std::size_t media_threads() const noexcept { return pool_.size(); }
+
+private:
+    static constexpr const char* who = "wandb::OfflineRun";
+
+    /// The media of one log call, in the order the row names them.
+    struct PendingMedia {
+        const Image* image = nullptr;             // a single image, or
+        const std::vector<Image>* images = nullptr;  // a list
+        std::vector<detail::EncodedImage> encoded;
+    };
+
+    template <class Record>
+    void append(const Record& record) {
+        writer_->append(detail::encode_record(static_cast<std::int64_t>(writer_->records_written()) + 1, record));
+    }
+
+    double runtime_seconds() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_steady_).count();
+    }
+
+    void check_open(const char* what) const {
+        if (finished_) throw ValidationError(std::string(who) + "::" + what + ": the run has finished");
+    }
+
+    /// Every key and string inside a JSON value is UTF-8 (nlohmann would throw only when dumping).
+    /// \param caller  message prefix; \param where  names the value, e.g. `value of "loss"`.
+    static void check_json_text(const Json& value, const std::string& caller, const std::string& where) {
+        if (value.is_string()) {
+            detail::require_utf8(value.get_ref<const std::string&>(), caller.c_str(), where);
+        } else if (value.is_object()) {
+            for (auto it = value.begin(); it != value.end(); ++it) {
+                detail::require_utf8(it.key(), caller.c_str(), "a key in " + where);
+                check_json_text(it.value(), caller, where + "." + it.key());
+            }
+        } else if (value.is_array()) {
+            std::size_t i = 0;
+            for (const Json& v : value) check_json_text(v, caller, where + "[" + std::to_string(i++) + "]");
+        }
+    }
+
+    static void check_object(const Json& values, const char* what) {
+        if (!values.is_object())
+            throw ValidationError(std::string(who) + "::" + what + ": values must be a JSON object, got " +
+                                  values.type_name());
+        if (values.contains("_wandb"))
+            throw ValidationError(std::string(who) + "::" + what + ": the key \"_wandb\" is reserved for W&B");
+        check_json_text(values, std::string(who) + "::" + what, "values");
+    }
+
+    static void check_name_option(const std::string& value, const char* option) {
+        detail::require_utf8(value, who, std::string("option ") + option);
+        for (const char c : std::string("/\\#?%:"))
+            if (value.find(c) != std::string::npos)
+                throw ValidationError(std::string(who) + ": option " + option + " " + detail::quoted(value) +
+                                      " contains '" + c + "'; W&B forbids / \\ # ? % :");
+    }
+
+    void validate_options() const {
+        check_name_option(options_.run_id, "run_id");
+        check_name_option(options_.project, "project");
+        check_name_option(options_.entity, "entity");
+        for (const auto& [value, option] :
+             {std::pair{&options_.name, "name"}, {&options_.group, "group"}, {&options_.job_type, "job_type"},
+              {&options_.notes, "notes"}})
+            detail::require_utf8(*value, who, std::string("option ") + option);
+        for (const std::string& tag : options_.tags) {
+            detail::require_name(tag, who, "tag");
+            if (tag.size() > 64)
+                throw ValidationError(std::string(who) + ": tag " + detail::quoted(tag) + " is " +
+                                      std::to_string(tag.size()) + " bytes; W&B allows 64");
+        }
+        if (!options_.config.is_object())
+            throw ValidationError(std::string(who) + ": option config must be a JSON object, got " +
+                                  options_.config.type_name());
+        check_json_text(options_.config, who, "option config");
+    }
+
+    /// Checks keys and values and collects the media to encode; writes nothing.
+    void collect(const Row& row, const std::string& path, std::vector<PendingMedia>& media) const {
+        std::vector<const std::string*> seen;
+        for (const auto& [key, value] : row) {
+            const std::string where = path.empty() ? key : path + "." + key;
+            const std::string named = "wandb::OfflineRun::log: key " + detail::quoted(where);
+            detail::require_name(key, "wandb::OfflineRun::log", "key" + (path.empty() ? "" : " inside " + detail::quoted(path)));
+            for (std::size_t i = 0; i < key.size(); ++i) {
+                const auto c = static_cast<unsigned char>(key[i]);
+                if (c < 0x20 || c == 0x7F)
+                    throw ValidationError(named + " holds a control character at byte " + std::to_string(i));
+            }
+            if (path.empty() && (key == "_step" || key == "_runtime" || key == "_timestamp" || key == "_wandb"))
+                throw ValidationError(named + " is reserved for W&B");
+            for (const std::string* other : seen)
+                if (*other == key) throw ValidationError(named + " appears twice in one row");
+            seen.push_back(&key);
+            const auto& v = value.get();
+            if (const auto* json = std::get_if<Json>(&v)) {
+                check_json_text(*json, "wandb::OfflineRun::log", "value of " + detail::quoted(where));
+            } else if (const auto* image = std::get_if<Image>(&v)) {
+                media_file_name(key, 0, "0", ".png");  // the key must be able to name files
+                media.push_back({image, nullptr, {}});
+            } else if (const auto* images = std::get_if<std::vector<Image>>(&v)) {
+                media_file_name(key, 0, "0", ".png");
+                detail::check_image_list(*images, key, "wandb::OfflineRun::log");
+                media.push_back({nullptr, images, {}});
+            } else {
+                collect(std::get<Row>(v), where, media);
+            }
+        }
+    }
+
+    /// Encodes every file of every image of the call on the pool, each file its own task.
+    void encode(std::vector<PendingMedia>& media) {
+        std::vector<std::function<void()>> tasks;
+        for (PendingMedia& m : media) {
+            const std::size_t count = m.image ? 1 : m.images->size();
+            m.encoded.resize(count);
+            for (std::size_t i = 0; i < count; ++i) {
+                const Image& image = m.image ? *m.image : (*m.images)[i];
+                detail::EncodedImage& out = m.encoded[i];
+                out.boxes.resize(image.boxes().size());
+                out.masks.resize(image.masks().size());
+                tasks.emplace_back([&image, &out] { out.image = detail::encode_image(image); });
+                for (std::size_t k = 0; k < image.boxes().size(); ++k)
+                    tasks.emplace_back([&image, &out, k] { out.boxes[k] = detail::encode_boxes(*image.boxes()[k].second); });
+                for (std::size_t k = 0; k < image.masks().size(); ++k)
+                    tasks.emplace_back([&image, &out, k] { out.masks[k] = detail::encode_mask(*image.masks()[k].second); });
+            }
+        }
+        pool_.run(tasks);
+    }
+
+    /// The history JSON of a row, writing media files in row order (caller holds the lock).
+    Json materialize(const Row& row, std::vector<PendingMedia>::iterator& next, std::int64_t name_step,
+                     RunPayload& out) {
+        Json j = Json::object();
+        for (const auto& [key, value] : row) {
+            const auto& v = value.get();
+            if (const auto* json = std::get_if<Json>(&v)) {
+                j[key] = *json;
+            } else if (std::holds_alternative<Row>(v)) {
+                j[key] = materialize(std::get<Row>(v), next, name_step, out);
+            } else {
+                const RunContext context{files_dir(), key, name_step};  // the SDK names nested media by the inner key
+                RunPayload payload = next->image ? detail::store_run_image(*next->image, next->encoded.front(), context)
+                                                 : detail::store_run_images(*next->images, next->encoded, context);
+                ++next;
+                j[key] = std::move(payload.value);
+                out.files.insert(out.files.end(), payload.files.begin(), payload.files.end());
+                out.singletons.insert(out.singletons.end(), payload.singletons.begin(), payload.singletons.end());
+            }
+        }
+        return j;
+    }
+
+    void log_row(const Row& row, std::optional<std::int64_t> explicit_step) {
+        std::vector<PendingMedia> media;
+        collect(row, "", media);
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            check_open("log");
+        }
+        encode(media);  // outside the lock: other threads may log meanwhile
+
+        std::lock_guard<std::mutex> lock(mutex_);
+        check_open("log");
+        const std::int64_t step = explicit_step.value_or(next_step_);
+        if (explicit_step && *explicit_step < next_step_)
+            throw ValidationError("wandb::OfflineRun::log: step " + std::to_string(*explicit_step) +
+                                  " is not greater than the last logged step " + std::to_string(next_step_ - 1) +
+                                  "; steps must increase (log all values of one step in one call)");
+        RunPayload written;
+        auto next = media.begin();
+        const Json values = materialize(row, next, log_calls_, written);
+
+        for (const std::string& file : written.files) append(detail::FilesRecord{{{file}}});
+        if (!written.singletons.empty()) {
+            Json wandb_config = config_.contains("_wandb") ? config_["_wandb"] : Json::object();
+            add_class_label_singletons(wandb_config, written.singletons);
+            if (!config_.contains("_wandb") || config_["_wandb"] != wandb_config) {
+                config_["_wandb"] = wandb_config;
+                append(detail::ConfigRecord{{{"_wandb", {}, detail::json_text(wandb_config)}}, {}});
+            }
+        }
+        const auto now = std::chrono::system_clock::now();
+        Json meta = Json::object();
+        meta["_step"] = step;
+        meta["_runtime"] = runtime_seconds();
+        meta["_timestamp"] = detail::unix_seconds(now);
+        detail::HistoryRecord history;
+        detail::SummaryRecord summary;
+        for (const Json* part : std::initializer_list<const Json*>{&values, &meta})
+            for (auto it = part->begin(); it != part->end(); ++it) {
+                history.items.push_back({it.key(), {}, detail::json_text(it.value())});
+                summary.update.push_back(history.items.back());
+                summary_[it.key()] = it.value();
+            }
+        history.step = step;
+        append(history);
+        append(summary);
+        next_step_ = step + 1;
+        ++log_calls_;
+    }
+
+    OfflineRunOptions options_;
+    std::chrono::system_clock::time_point started_;
+    std::chrono::steady_clock::time_point started_steady_;
+    int uncaught_at_start_ = 0;
+    detail::WorkerPool pool_;
+    std::filesystem::path dir_;
+    mutable std::mutex mutex_;
+    std::unique_ptr<detail::LogWriter> writer_;
+    Json config_ = Json::object();
+    Json summary_ = Json::object();
+    std::int64_t next_step_ = 0;
+    std::int64_t log_calls_ = 0;
+    bool finished_ = false;
+};
+
+WANDB_NAMESPACE_END

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// What `OfflineRun::log` takes: a row of named values, the C++ `run.log({"loss": 0.5, "img": image})`.
+
+#include <cstddef>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "image.hpp"
+#include "json.hpp"
+
+WANDB_NAMESPACE_BEGIN
+
+class Value;
+
+/// Named values in the order given; a value may itself be a Row (nested keys, shown in W&B as
+/// `val.iou` and grouped): `{{"loss", 0.5}, {"val", wandb::Row{{"iou", 0.7}}}}`.
+using Row = std::vector<std::pair<std::string, Value>>;
+
+/// One value of a Row: a number, bool, string or any JSON value; an Image; a list of Images
+/// (shown as one media panel, at most 108); or a nested Row.
+class Value {
+public:
+    /// A number or bool. NaN and infinities are kept (written as NaN / Infinity, as the SDK does).
+    template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+    Value(T number) : value_(Json(number)) {}
+    /// A string (must be UTF-8).
+    Value(const char* text) : value_(Json(text)) {}
+    /// \copydoc Value(const char*)
+    Value(std::string text) : value_(Json(std::move(text))) {}
+    /// JSON null.
+    Value(std::nullptr_t) : value_(Json(nullptr)) {}
+    /// Any JSON value (object, array, ...), kept in its key order.
+    Value(Json json) : value_(std::move(json)) {}
+    /// \copydoc Value(Json)
+    Value(const nlohmann::json& json) : value_(Json(json)) {}
+    /// An image with its masks and boxes.
+    Value(Image image) : value_(std::move(image)) {}
+    /// Images shown together under one key.
+    Value(std::vector<Image> images) : value_(std::move(images)) {}
+    /// Nested values.
+    Value(Row row) : value_(std::move(row)) {}
+
+    /// The held alternative, for visitors.
+    const std::variant<Json, Image, std::vector<Image>, Row>& get() const noexcept { return value_; }
+
+private:
+    std::variant<Json, Image, std::vector<Image>, Row> value_;
+};
+
+WANDB_NAMESPACE_END
