@@ -408,3 +408,47 @@ TEST_CASE("A child killed with SIGKILL mid-loop leaves a log whose complete reco
         CHECK(rows > 0);
     }
 }
+
+TEST_CASE("Media payloads and file names do not depend on the number of encoding threads", "[offline_run][threads]") {
+    std::vector<std::string> histories;
+    for (std::size_t threads : {std::size_t(1), std::size_t(4)}) {
+        TempDir root;
+        auto options = quiet_options(root.path());
+        options.media_threads = threads;
+        wandb::OfflineRun run(options);
+        CHECK(run.media_threads() == threads);
+        std::vector<wandb::Image> batch;
+        for (std::size_t i = 0; i < 6; ++i) batch.push_back(masked_image(i + 1));
+        run.log({{"batch", batch}, {"single", masked_image(9)}, {"val", wandb::Row{{"nested", masked_image(11)}}}});
+        run.finish();
+        const auto history = of_kind(read_log(run.log_path()), "history").at(0);
+        std::string text;
+        for (const auto& i : history["item"])
+            if (i["key"] != "_runtime" && i["key"] != "_timestamp") text += i.dump();
+        histories.push_back(text);
+        // "batch": the six images have identical pixels, so one image file, plus six distinct masks;
+        // "single" and "nested": an image and a mask each.
+        CHECK(wandb_test::list_files(run.files_dir() / "media").size() == 7 + 2 + 2);
+    }
+    CHECK(histories[0] == histories[1]);
+}
+
+TEST_CASE("Box layers are logged with their files and bounding_box class labels", "[offline_run]") {
+    TempDir root;
+    wandb::OfflineRun run(quiet_options(root.path()));
+    const auto image = wandb::Image(xt::xtensor<std::uint8_t, 3>(std::array<std::size_t, 3>{20, 30, 3}, 50))
+                           .with_boxes("predictions",
+                                       wandb::BoundingBoxes2D({{wandb::BoxCorners{0.1, 0.2, 0.3, 0.4}, 1, "car"}},
+                                                              wandb::ClassLabels{{0, "person"}, {1, "car"}}));
+    run.log({{"driving_scene", image}});
+    run.finish();
+    const auto records = read_log(run.log_path());
+    const auto value = item(of_kind(records, "history").at(0)["item"], "driving_scene");
+    const std::string path = value["boxes"]["predictions"]["path"];
+    CHECK(path.rfind("media/metadata/boxes2D/driving_scene_0_", 0) == 0);
+    const auto bytes = wandb_test::read_bytes(run.files_dir() / path);
+    CHECK(std::string(bytes.begin(), bytes.end()) ==
+          R"({"box_data":[{"position":{"minX":0.1,"maxX":0.2,"minY":0.3,"maxY":0.4},"class_id":1,"box_caption":"car"}],"class_labels":{"0":"person","1":"car"}})");
+    CHECK(of_kind(records, "config").at(0)["update"][0]["value_json"] ==
+          R"({"bounding_box/class_labels":{"driving_scene_wandb_delimeter_predictions":{"type":"bounding_box/class_labels","key":"driving_scene_wandb_delimeter_predictions","value":{"0":"person","1":"car"}}}})");
+}
