@@ -12,4 +12,5 @@
 #include "media.hpp"
 #include "png.hpp"
 #include "run_log.hpp"
+#include "table.hpp"
 #include "version.hpp"
