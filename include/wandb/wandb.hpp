@@ -14,4 +14,5 @@
 #include "png.hpp"
 #include "row.hpp"
 #include "run_log.hpp"
+#include "table.hpp"
 #include "version.hpp"
