@@ -1,12 +1,9 @@
 // Logs a masked image inside a Table: W&B's second ImageMask example, ported line by line.
 //
-// DRAFT for the lead: written against the assumed interface of wandb::OfflineRun (options with
-// `root` and `project`, `log(Row)` accepting a wandb::Table value, `finish()`); not built yet and
-// not listed in examples/CMakeLists.txt.
-//
 // Usage: log_masked_table ROOT
-// Creates ROOT/wandb/offline-run-<time>-<id>/ holding the run_table artifact record, the run-side
-// media/table/random_field_0_<sha>.table.json and its history value; upload with `wandb sync`.
+// Creates ROOT/wandb/offline-run-<time>-<id>/ holding the run_table artifact (staged below the run
+// directory, recorded in the .wandb log), the run-side media/table/random_field_0_<sha>.table.json
+// and its history value, and prints that directory as the last line; upload with `wandb sync`.
 #include <cstdint>
 #include <iostream>
 
@@ -24,7 +21,7 @@ int main(int argc, char** argv) try {
     using namespace xt::placeholders;  // `_`, as in numpy's `[:50]`
     xt::random::seed(0);  // numpy's example is unseeded; a fixed seed makes the output reproducible
 
-    // with wandb.init(project="image_mask_example") as run:
+    // run = wandb.init()  (offline, below ROOT)
     wandb::OfflineRunOptions options;
     options.project = "image_mask_example";
     options.root = argv[1];
@@ -54,13 +51,11 @@ int main(int argc, char** argv) try {
                             .with_mask("ground_truth", wandb::ImageMask(ground_truth_mask, class_labels))
                             .with_classes(class_set);
 
-    // table = wandb.Table(columns=["image"]); table.add_data(masked_image)
     wandb::Table table({"image"});
     table.add_data({masked_image});
-
-    // run.log({"random_field": table})
     run.log({{"random_field", table}});
     run.finish();
+    std::cout << run.dir().string() << "\n";
     return 0;
 } catch (const std::exception& e) {
     std::cerr << e.what() << "\n";

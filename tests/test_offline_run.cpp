@@ -452,3 +452,31 @@ TEST_CASE("Box layers are logged with their files and bounding_box class labels"
     CHECK(of_kind(records, "config").at(0)["update"][0]["value_json"] ==
           R"({"bounding_box/class_labels":{"driving_scene_wandb_delimeter_predictions":{"type":"bounding_box/class_labels","key":"driving_scene_wandb_delimeter_predictions","value":{"0":"person","1":"car"}}}})");
 }
+
+TEST_CASE("A table logged with images in one row keeps the row's record order", "[offline_run][table]") {
+    TempDir root;
+    wandb::OfflineRun run(quiet_options(root.path()));
+    wandb::Table table({"id", "image"});
+    table.add_data({1, masked_image(5)});
+    table.add_data({2, nullptr});
+    run.log({{"img", masked_image(6)}, {"eval", wandb::Row{{"samples", table}}}, {"loss", 0.1}});
+    table.add_data({3, masked_image(7)});  // the run logged a copy; later rows are not in it
+    run.finish();
+    const auto records = read_log(run.log_path());
+    std::vector<std::string> kinds;
+    for (const auto& r : records) kinds.push_back(kind_of(r));
+    // header, run, files(metadata), files(img), files(mask), artifact, files(table), config, history, ...
+    CHECK(std::vector<std::string>(kinds.begin() + 3, kinds.begin() + 9) ==
+          std::vector<std::string>{"files", "files", "artifact", "files", "config", "history"});
+    const auto artifact = records[5]["artifact"];
+    CHECK(artifact["name"] == "run-" + run.id() + "-samples");  // nested: the inner key, as in the SDK
+    const auto value = item(of_kind(records, "history").at(0)["item"], "eval")["samples"];
+    CHECK(value["_type"] == "table-file");
+    CHECK(value["nrows"] == 2);
+    const std::string run_file = value["path"];
+    CHECK(run_file.rfind("media/table/samples_0_", 0) == 0);
+    CHECK(records[6]["files"]["files"][0]["path"] == run_file);
+    CHECK(sha256_file(run.files_dir() / run_file) == value["sha256"]);
+    for (const auto& entry : artifact["manifest"]["contents"])
+        CHECK(std::filesystem::exists(entry["local_path"].get<std::string>()));
+}

@@ -23,6 +23,7 @@
 #include "detail/media_encoding.hpp"
 #include "detail/records.hpp"
 #include "detail/run_files.hpp"
+#include "detail/table_artifact.hpp"
 #include "detail/text.hpp"
 #include "detail/worker_pool.hpp"
 #include "error.hpp"
@@ -115,7 +116,8 @@ public:
     }
 
     /// Logs a row at the next step (0, 1, 2, ...): media are written below `files/media/`, each file
-    /// announced in a Files record, then a History record with the values plus `_step`,
+    /// announced in a Files record (a Table becomes a staged `run_table` artifact, its Artifact
+    /// record and a run-side file, as the SDK logs one), then a History record with the values plus `_step`,
     /// `_runtime` and `_timestamp`, then a Summary record; mask and box class labels go to the
     /// config (`_wandb`) when they change.
     /// \throws wandb::ValidationError  for a bad key (empty, not UTF-8, control characters, a
@@ -202,6 +204,13 @@ public:
 
 private:
     static constexpr const char* who = "wandb::OfflineRun";
+
+    /// What one log call writes before its History record, in row order: Files records (a path)
+    /// and Artifact records (a logged table), and the class labels for the config.
+    struct Written {
+        std::vector<std::variant<std::string, detail::ArtifactRecord>> records;
+        std::vector<ClassLabelSingleton> singletons;
+    };
 
     /// The media of one log call, in the order the row names them.
     struct PendingMedia {
@@ -303,6 +312,8 @@ private:
                 media_file_name(key, 0, "0", ".png");
                 detail::check_image_list(*images, key, "wandb::OfflineRun::log");
                 media.push_back({nullptr, images, {}});
+            } else if (std::holds_alternative<std::shared_ptr<const Table>>(v)) {
+                media_file_name(key, 0, "0", ".table.json");
             } else {
                 collect(std::get<Row>(v), where, media);
             }
@@ -330,9 +341,9 @@ private:
         pool_.run(tasks);
     }
 
-    /// The history JSON of a row, writing media files in row order (caller holds the lock).
-    Json materialize(const Row& row, std::vector<PendingMedia>::iterator& next, std::int64_t name_step,
-                     RunPayload& out) {
+    /// The history JSON of a row, writing media files and staging tables in row order (caller
+    /// holds the lock).
+    Json materialize(const Row& row, std::vector<PendingMedia>::iterator& next, std::int64_t name_step, Written& out) {
         Json j = Json::object();
         for (const auto& [key, value] : row) {
             const auto& v = value.get();
@@ -340,13 +351,20 @@ private:
                 j[key] = *json;
             } else if (std::holds_alternative<Row>(v)) {
                 j[key] = materialize(std::get<Row>(v), next, name_step, out);
+            } else if (const auto* table = std::get_if<std::shared_ptr<const Table>>(&v)) {
+                const detail::TableRunContext context{dir_,       files_dir(), options_.run_id, options_.project,
+                                                      options_.entity, key,    name_step,       detail::random_base36};
+                detail::LoggedTable logged = detail::stage_table_for_run(**table, context);
+                out.records.emplace_back(std::move(logged.artifact));
+                out.records.emplace_back(std::move(logged.run_file));
+                j[key] = std::move(logged.history_value);
             } else {
                 const RunContext context{files_dir(), key, name_step};  // the SDK names nested media by the inner key
                 RunPayload payload = next->image ? detail::store_run_image(*next->image, next->encoded.front(), context)
                                                  : detail::store_run_images(*next->images, next->encoded, context);
                 ++next;
                 j[key] = std::move(payload.value);
-                out.files.insert(out.files.end(), payload.files.begin(), payload.files.end());
+                for (std::string& file : payload.files) out.records.emplace_back(std::move(file));
                 out.singletons.insert(out.singletons.end(), payload.singletons.begin(), payload.singletons.end());
             }
         }
@@ -369,11 +387,17 @@ private:
             throw ValidationError("wandb::OfflineRun::log: step " + std::to_string(*explicit_step) +
                                   " is not greater than the last logged step " + std::to_string(next_step_ - 1) +
                                   "; steps must increase (log all values of one step in one call)");
-        RunPayload written;
+        Written written;
         auto next = media.begin();
         const Json values = materialize(row, next, log_calls_, written);
 
-        for (const std::string& file : written.files) append(detail::FilesRecord{{{file}}});
+        for (const auto& record : written.records) {
+            if (const auto* file = std::get_if<std::string>(&record)) {
+                append(detail::FilesRecord{{{*file}}});
+            } else {
+                append(std::get<detail::ArtifactRecord>(record));
+            }
+        }
         if (!written.singletons.empty()) {
             Json wandb_config = config_.contains("_wandb") ? config_["_wandb"] : Json::object();
             add_class_label_singletons(wandb_config, written.singletons);

@@ -4,6 +4,7 @@
 /// What `OfflineRun::log` takes: a row of named values, the C++ `run.log({"loss": 0.5, "img": image})`.
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -12,6 +13,7 @@
 
 #include "image.hpp"
 #include "json.hpp"
+#include "table.hpp"
 
 WANDB_NAMESPACE_BEGIN
 
@@ -22,7 +24,7 @@ class Value;
 using Row = std::vector<std::pair<std::string, Value>>;
 
 /// One value of a Row: a number, bool, string or any JSON value; an Image; a list of Images
-/// (shown as one media panel, at most 108); or a nested Row.
+/// (shown as one media panel, at most 108); a Table; or a nested Row.
 class Value {
 public:
     /// A number or bool. NaN and infinities are kept (written as NaN / Infinity, as the SDK does).
@@ -42,14 +44,19 @@ public:
     Value(Image image) : value_(std::move(image)) {}
     /// Images shown together under one key.
     Value(std::vector<Image> images) : value_(std::move(images)) {}
+    /// A table (logged as the SDK logs one: a run_table artifact plus a run-side file). The table
+    /// is copied once here (its images share their pixels), so the caller may keep changing its own.
+    Value(Table table) : value_(std::make_shared<const Table>(std::move(table))) {}
     /// Nested values.
     Value(Row row) : value_(std::move(row)) {}
 
     /// The held alternative, for visitors.
-    const std::variant<Json, Image, std::vector<Image>, Row>& get() const noexcept { return value_; }
+    const std::variant<Json, Image, std::vector<Image>, std::shared_ptr<const Table>, Row>& get() const noexcept {
+        return value_;
+    }
 
 private:
-    std::variant<Json, Image, std::vector<Image>, Row> value_;
+    std::variant<Json, Image, std::vector<Image>, std::shared_ptr<const Table>, Row> value_;
 };
 
 WANDB_NAMESPACE_END
