@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+/// \file
+/// The PNG encoder every mask and image goes through: 8-bit gray, RGB or RGBA pixels in, a complete
+/// PNG file image out. Fast by default, at about the file size PIL writes.
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "detail/deflate.hpp"
+#include "detail/png_encoder.hpp"
+#include "error.hpp"
+#include "version.hpp"
+
+WANDB_NAMESPACE_BEGIN
+
+/// A read-only view of 8-bit pixels: `height` rows of `width * channels` bytes, consecutive rows
+/// `row_stride` bytes apart (row_stride >= width * channels).
+struct PixelView {
+    const std::uint8_t* data;
+    std::size_t width;
+    std::size_t height;
+    std::size_t channels;
+    std::size_t row_stride;
+};
+
+/// How the encoder filters rows before deflating them (PNG filter types, ISO/IEC 15948 section 9).
+/// `automatic` is Up, the measured best for masks and as small as PIL's files on photos (see
+/// bench/README.md); `adaptive` chooses per row by the PNG specification's sum-of-magnitudes
+/// heuristic: photos a few percent smaller for about twice the filtering time.
+enum class PngFilter { automatic, none, sub, up, average, paeth, adaptive };
+
+/// Encoder settings; the defaults are the fast path, with files about the size PIL writes.
+/// `compression_level`: 0 stores; 1 (default) runs this library's run-length deflate encoder;
+/// 2..12 use libdeflate's LZ77 at that level when the build has libdeflate (smaller files for
+/// images with repeated structure, 3-10x slower), else level 1's encoder. `filter`: see PngFilter.
+struct PngOptions {
+    int compression_level = 1;
+    PngFilter filter = PngFilter::automatic;
+};
+
+namespace detail {
+
+/// The largest width or height encode_png accepts (what W&B and PIL accept for PNG).
+inline constexpr std::size_t max_png_side = 65500;
+
+/// The one PNG encoder. encode_png calls it with the best deflate backend and IDAT chunks of up
+/// to 1 GiB; tests call it to force a backend or to split the data into many IDATs.
+/// \throws wandb::ValidationError  as encode_png does.
+inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const PngOptions& options,
+                                                 ZlibBackend backend, std::size_t max_idat = std::size_t(1) << 30) {
+    static const std::string prefix = "wandb::encode_png: ";
+    const std::size_t w = pixels.width, h = pixels.height, ch = pixels.channels;
+    if (ch != 1 && ch != 3 && ch != 4)
+        throw ValidationError(prefix + "channels must be 1, 3 or 4, got " + std::to_string(ch));
+    if (w == 0 || w > max_png_side)
+        throw ValidationError(prefix + "width must be 1.." + std::to_string(max_png_side) + ", got " + std::to_string(w));
+    if (h == 0 || h > max_png_side)
+        throw ValidationError(prefix + "height must be 1.." + std::to_string(max_png_side) + ", got " + std::to_string(h));
+    if (pixels.data == nullptr) throw ValidationError(prefix + "data is null");
+    const std::size_t row_bytes = w * ch;
+    if (pixels.row_stride < row_bytes)
+        throw ValidationError(prefix + "row_stride must be at least width * channels = " + std::to_string(row_bytes) +
+                              ", got " + std::to_string(pixels.row_stride));
+    if (options.compression_level < 0 || options.compression_level > max_compression_level)
+        throw ValidationError(prefix + "compression_level must be 0.." + std::to_string(max_compression_level) +
+                              ", got " + std::to_string(options.compression_level));
+    if (int(options.filter) < int(PngFilter::automatic) || int(options.filter) > int(PngFilter::adaptive))
+        throw ValidationError(prefix + "unknown filter " + std::to_string(int(options.filter)));
+    if (max_idat == 0 || max_idat > std::size_t(std::numeric_limits<std::int32_t>::max()))
+        throw ValidationError(prefix + "IDAT chunks must hold 1..2^31-1 bytes, got " + std::to_string(max_idat));
+
+    PngFilter strategy = options.filter;
+    if (strategy == PngFilter::automatic) strategy = PngFilter::up;
+
+    // The filtered image: each row is its filter byte and row_bytes filtered bytes. The only copy
+    // of the pixels the encoder makes; left uninitialised because every byte is written below.
+    const std::size_t line = row_bytes + 1;
+    if (h > std::numeric_limits<std::size_t>::max() / line)  // only where size_t has 32 bits
+        throw ValidationError(prefix + "image of " + std::to_string(w) + "x" + std::to_string(h) + "x" +
+                              std::to_string(ch) + " bytes does not fit in memory");
+    const auto filtered = allocate_bytes(line * h);
+    const auto scratch = allocate_bytes(strategy == PngFilter::adaptive ? row_bytes : 0);
+    for (std::size_t y = 0; y < h; ++y) {
+        const std::uint8_t* row = pixels.data + y * pixels.row_stride;
+        const std::uint8_t* prev = y == 0 ? nullptr : row - pixels.row_stride;
+        std::uint8_t* out = filtered.get() + y * line;
+        RowFilter f;
+        if (strategy == PngFilter::adaptive) {
+            f = filter_row_adaptive(row, prev, row_bytes, ch, scratch.get(), out + 1);
+        } else {
+            // PngFilter's none..paeth are RowFilter's none..paeth, shifted by `automatic`.
+            f = RowFilter(int(strategy) - int(PngFilter::none));
+            filter_row(f, row, prev, row_bytes, ch, out + 1);
+        }
+        out[0] = std::uint8_t(f);
+    }
+    const ByteBuffer z = zlib_compress(filtered.get(), line * h, options.compression_level, backend);
+    static constexpr std::uint8_t color_type[5] = {0, 0, 0, 2, 6};
+    return assemble_png(std::uint32_t(w), std::uint32_t(h), color_type[ch], z.data.get(), z.size, max_idat);
+}
+
+}  // namespace detail
+
+/// Encodes pixels as a complete PNG file image: 1 channel -> 8-bit gray (color type 0), 3 -> RGB (2),
+/// 4 -> RGBA (6). Bit depth 8, no interlacing, one zlib stream in one or more IDAT chunks.
+/// \param pixels  the image; not modified. \param options  compression level and row filter.
+/// \throws wandb::ValidationError  if channels is not 1/3/4, a side is 0 or over 65500, data is null,
+///         row_stride < width * channels, or an option is out of range.
+inline std::vector<std::uint8_t> encode_png(const PixelView& pixels, const PngOptions& options = {}) {
+    return detail::encode_png_with(pixels, options, detail::ZlibBackend::best);
+}
+
+WANDB_NAMESPACE_END
