@@ -13,6 +13,10 @@
 #include <wandb/detail/stb.hpp>
 #include <wandb/png.hpp>
 
+namespace wandb_test {
+std::vector<std::uint8_t> second_tu_encode_png(const wandb::PixelView& pixels, int level);
+}
+
 using wandb::PixelView;
 using wandb::PngFilter;
 using wandb::PngOptions;
@@ -240,7 +244,16 @@ TEST_CASE("every deflate backend and level round-trips", "[png][deflate]") {
                     }
 }
 
-TEST_CASE("encode_png's default level uses the runs encoder; levels 2..12 libdeflate when built in", "[png][deflate]") {
+TEST_CASE("encode_png gives the same bytes from a second translation unit", "[png]") {
+    const TestImage img = make_image('m', 33, 9, 4);
+    for (int level : {1, 6}) {
+        const auto png = wandb_test::second_tu_encode_png(img.view(), level);
+        CHECK(png == wandb::encode_png(img.view(), {level, PngFilter::adaptive}));
+        check_decodes_to(png, img);
+    }
+}
+
+TEST_CASE("encode_png's default level uses the runs encoder, levels 2..12 libdeflate when built in", "[png][deflate]") {
     const TestImage img = make_image('g', 64, 64, 3);
     const auto by_default = wandb::encode_png(img.view());
     CHECK(by_default == wandb::detail::encode_png_with(img.view(), {1, PngFilter::automatic}, ZlibBackend::runs));
@@ -335,8 +348,10 @@ TEST_CASE("encode_png rejects bad input with exact messages", "[png][errors]") {
           "wandb::encode_png: compression_level must be 0..12, got 13");
     CHECK(message({d, 4, 4, 1, 4}, {1, PngFilter(99)}) == "wandb::encode_png: unknown filter 99");
     CHECK_THROWS_AS(wandb::encode_png({d, 4, 4, 2, 8}), std::invalid_argument);
-    // The largest side is accepted.
-    CHECK_NOTHROW(wandb::encode_png({d, 65500, 1, 1, 65500}));
+    // The largest sides are accepted.
+    const std::vector<std::uint8_t> line(65500, 3);
+    CHECK_NOTHROW(wandb::encode_png({line.data(), 65500, 1, 1, 65500}));
+    CHECK_NOTHROW(wandb::encode_png({line.data(), 1, 65500, 1, 1}));
 }
 
 TEST_CASE("the runs deflate encoder round-trips through zlib on runs, noise and block boundaries", "[png][deflate]") {
@@ -376,6 +391,12 @@ TEST_CASE("the runs deflate encoder round-trips through zlib on runs, noise and 
             out.resize(size);
             CHECK(first_difference(out, in) == "");
         }
+}
+
+TEST_CASE("CRC-32 of no bytes at a null pointer keeps the running value (IEND's CRC)", "[png][crc32]") {
+    const std::uint32_t iend = wandb::detail::crc32(0, "IEND", 4);
+    CHECK(iend == 0xAE426082u);  // the CRC every PNG's IEND chunk ends with
+    CHECK(wandb::detail::crc32(iend, nullptr, 0) == 0xAE426082u);
 }
 
 TEST_CASE("Adler-32 matches zlib's", "[png][deflate]") {

@@ -4,6 +4,7 @@
 /// The PNG encoder every mask and image goes through: 8-bit gray, RGB or RGBA pixels in, a complete
 /// PNG file image out. Fast by default, at about the file size PIL writes.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -76,29 +77,50 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
     PngFilter strategy = options.filter;
     if (strategy == PngFilter::automatic) strategy = PngFilter::up;
 
-    // The filtered image: each row is its filter byte and row_bytes filtered bytes. The only copy
-    // of the pixels the encoder makes; left uninitialised because every byte is written below.
+    // Filters rows [y0, y1) into `out`: per row its filter type byte, then row_bytes bytes.
     const std::size_t line = row_bytes + 1;
+    const auto scratch = allocate_bytes(strategy == PngFilter::adaptive ? row_bytes : 0);
+    auto filter_rows = [&](std::size_t y0, std::size_t y1, std::uint8_t* out) {
+        for (std::size_t y = y0; y < y1; ++y, out += line) {
+            const std::uint8_t* row = pixels.data + y * pixels.row_stride;
+            const std::uint8_t* prev = y == 0 ? nullptr : row - pixels.row_stride;
+            RowFilter f;
+            if (strategy == PngFilter::adaptive) {
+                f = filter_row_adaptive(row, prev, row_bytes, ch, scratch.get(), out + 1);
+            } else {
+                // PngFilter's none..paeth are RowFilter's none..paeth, shifted by `automatic`.
+                f = RowFilter(int(strategy) - int(PngFilter::none));
+                filter_row(f, row, prev, row_bytes, ch, out + 1);
+            }
+            out[0] = std::uint8_t(f);
+        }
+    };
+
+    ByteBuffer z;
+    const int level = options.compression_level;
     if (h > std::numeric_limits<std::size_t>::max() / line)  // only where size_t has 32 bits
         throw ValidationError(prefix + "image of " + std::to_string(w) + "x" + std::to_string(h) + "x" +
                               std::to_string(ch) + " bytes does not fit in memory");
-    const auto filtered = allocate_bytes(line * h);
-    const auto scratch = allocate_bytes(strategy == PngFilter::adaptive ? row_bytes : 0);
-    for (std::size_t y = 0; y < h; ++y) {
-        const std::uint8_t* row = pixels.data + y * pixels.row_stride;
-        const std::uint8_t* prev = y == 0 ? nullptr : row - pixels.row_stride;
-        std::uint8_t* out = filtered.get() + y * line;
-        RowFilter f;
-        if (strategy == PngFilter::adaptive) {
-            f = filter_row_adaptive(row, prev, row_bytes, ch, scratch.get(), out + 1);
-        } else {
-            // PngFilter's none..paeth are RowFilter's none..paeth, shifted by `automatic`.
-            f = RowFilter(int(strategy) - int(PngFilter::none));
-            filter_row(f, row, prev, row_bytes, ch, out + 1);
+    if (resolve_backend(level, backend) == ZlibBackend::libdeflate) {
+        // libdeflate compresses one buffer: the whole filtered image, the only copy of the pixels.
+        const auto filtered = allocate_bytes(line * h);
+        filter_rows(0, h, filtered.get());
+        z = zlib_compress(filtered.get(), line * h, level, backend);
+    } else {
+        // The runs encoder takes the filtered image in strips of about 256 KiB (at least a row):
+        // no copy of the whole image, and a buffer small enough to stay in cache.
+        const std::size_t strip_rows = std::max<std::size_t>(1, (std::size_t(256) << 10) / line);
+        const std::size_t strips = (h + strip_rows - 1) / strip_rows;
+        const auto strip = allocate_bytes(std::min(strip_rows, h) * line);
+        z.data = allocate_bytes(RunDeflater::bound(line * h, strips));
+        RunDeflater deflater(z.data.get(), level == 0);
+        for (std::size_t y = 0; y < h; y += strip_rows) {
+            const std::size_t y1 = std::min(h, y + strip_rows);
+            filter_rows(y, y1, strip.get());
+            deflater.add(strip.get(), (y1 - y) * line, y1 == h);
         }
-        out[0] = std::uint8_t(f);
+        z.size = deflater.finish();
     }
-    const ByteBuffer z = zlib_compress(filtered.get(), line * h, options.compression_level, backend);
     static constexpr std::uint8_t color_type[5] = {0, 0, 0, 2, 6};
     return assemble_png(std::uint32_t(w), std::uint32_t(h), color_type[ch], z.data.get(), z.size, max_idat);
 }

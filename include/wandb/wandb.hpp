@@ -7,4 +7,5 @@
 #include "detail/hash.hpp"
 #include "error.hpp"
 #include "json.hpp"
+#include "png.hpp"
 #include "version.hpp"

@@ -69,6 +69,7 @@ struct ByteBuffer {
 /// Adler-32 (RFC 1950), the zlib stream's checksum: start with `adler = 1`.
 inline std::uint32_t adler32(std::uint32_t adler, const std::uint8_t* p, std::size_t size) noexcept {
 #if defined(WANDB_IMAGEMASK_HAVE_LIBDEFLATE)
+    if (p == nullptr) return adler;  // libdeflate_adler32 returns 1 for a null buffer
     return libdeflate_adler32(adler, p, size);
 #else
     std::uint32_t a = adler & 0xFFFF, b = adler >> 16;
@@ -148,7 +149,6 @@ inline void huffman_lengths(const std::uint32_t* freq_in, std::size_t n, unsigne
         if (freq[i] == 0) freq[i] = 1, ++used;
     struct Node { std::uint64_t weight; std::int32_t left, right; };
     std::vector<Node> nodes;
-    std::vector<std::int32_t> parent;
     for (;;) {
         nodes.clear();
         using Item = std::pair<std::uint64_t, std::int32_t>;  // (weight, node), lightest on top
@@ -226,33 +226,45 @@ class RunDeflater {
 public:
     static constexpr std::size_t block_tokens = std::size_t(1) << 16;
 
-    /// The most bytes the stream for `size` input bytes can take, plus BitWriter's 8 bytes of slack.
-    /// A block is never larger than its bytes stored: 5 bytes per started 65535. A block spans at
-    /// least 65536 bytes (one per token) unless it is the last, so the blocks start at most
-    /// 2 * size / 65535 + 2 stored pieces. Then 2 bytes of zlib header and 4 of Adler-32.
-    static std::size_t bound(std::size_t size) noexcept { return size + 5 * (2 * (size / 65535) + 2) + 6 + 8; }
+    /// The most bytes the stream can take for `size` bytes fed in `pieces` calls of add(), plus
+    /// BitWriter's 8 bytes of slack. A block is never larger than its bytes stored (5 bytes per
+    /// started 65535); a block spans at least 65536 bytes (one per token) unless it ends a piece:
+    /// at most 2 * size / 65535 + 2 + pieces stored parts. Then zlib's 2-byte header and Adler-32.
+    static std::size_t bound(std::size_t size, std::size_t pieces = 1) noexcept {
+        return size + 5 * (2 * (size / 65535) + 2 + pieces) + 6 + 8;
+    }
 
-    /// Writes the zlib stream for `size` bytes at `data` into `out`, which holds bound(size)
-    /// bytes; returns the stream's length. `stored_only` writes level 0 (no compression).
-    static std::size_t compress(const std::uint8_t* data, std::size_t size, bool stored_only, std::uint8_t* out) {
+    /// Starts a zlib stream at `out`, which must hold bound() bytes for everything fed.
+    /// `stored_only` writes level 0 (no compression).
+    RunDeflater(std::uint8_t* out, bool stored_only)
+        : start_(out), bits_(out + 2), tokens_(new std::uint16_t[stored_only ? 0 : block_tokens]),
+          stored_only_(stored_only) {
         out[0] = 0x78;  // CMF: deflate, 32 KiB window
         out[1] = 0x01;  // FLG: fastest compression, check bits making CMF*256+FLG a multiple of 31
-        BitWriter bits(out + 2);
-        std::vector<std::uint16_t> tokens(stored_only ? 0 : block_tokens);
+    }
+
+    /// Compresses the next `size` bytes; `last` on the final piece (which may be empty). A run
+    /// never continues across pieces, so pieces much larger than a row compress best.
+    void add(const std::uint8_t* data, std::size_t size, bool last) {
+        adler_ = adler32(adler_, data, size);
+        std::uint16_t* tokens = tokens_.get();
         std::size_t at = 0;
         do {
             Block block{};
-            const std::size_t end = stored_only ? size : tokenize(data, size, at, tokens.data(), block);
-            const bool last = end == size;
-            if (stored_only || !write_huffman_block(bits, end - at, tokens.data(), block, last))
-                write_stored(bits, data + at, end - at, last);
+            const std::size_t end = stored_only_ ? size : tokenize(data, size, at, tokens, block);
+            const bool final_block = last && end == size;
+            if (stored_only_ || !write_huffman_block(bits_, end - at, tokens, block, final_block))
+                write_stored(bits_, data + at, end - at, final_block);
             at = end;
         } while (at < size);
-        bits.align();
-        std::uint8_t* p = bits.position();
-        const std::uint32_t a = adler32(1, data, size);
-        for (int i = 0; i < 4; ++i) p[i] = std::uint8_t(a >> (24 - 8 * i));
-        return std::size_t(p + 4 - out);
+    }
+
+    /// Ends the stream after the last add(); returns its length in bytes.
+    std::size_t finish() noexcept {
+        bits_.align();
+        std::uint8_t* p = bits_.position();
+        for (int i = 0; i < 4; ++i) p[i] = std::uint8_t(adler_ >> (24 - 8 * i));
+        return std::size_t(p + 4 - start_);
     }
 
 private:
@@ -428,6 +440,12 @@ private:
             raw += n;
         } while (size > 0);
     }
+
+    std::uint8_t* start_;
+    BitWriter bits_;
+    std::unique_ptr<std::uint16_t[]> tokens_;  // block_tokens, left uninitialised
+    std::uint32_t adler_ = 1;
+    bool stored_only_;
 };
 
 #if defined(WANDB_IMAGEMASK_HAVE_LIBDEFLATE)
@@ -447,16 +465,20 @@ inline libdeflate_compressor* libdeflate_compressor_for(int level) {
 }
 #endif
 
+/// The backend that writes a stream at `level` (0..max_compression_level): `best` resolved.
+inline ZlibBackend resolve_backend(int level, ZlibBackend backend) noexcept {
+    if (backend != ZlibBackend::best) return backend;
+    return level >= 2 && have_libdeflate ? ZlibBackend::libdeflate : ZlibBackend::runs;
+}
+
 /// Compresses `size` bytes at `data` into one zlib stream.
 /// \param level  0 (stored) .. max_compression_level, checked by the caller.
 /// \param backend  `best` unless a test forces one.
 /// \throws wandb::ValidationError  for the libdeflate backend in a build without it.
 inline ByteBuffer zlib_compress(const std::uint8_t* data, std::size_t size, int level,
                                 ZlibBackend backend = ZlibBackend::best) {
-    if (backend == ZlibBackend::best)
-        backend = level >= 2 && have_libdeflate ? ZlibBackend::libdeflate : ZlibBackend::runs;
     ByteBuffer out;
-    if (backend == ZlibBackend::libdeflate) {
+    if (resolve_backend(level, backend) == ZlibBackend::libdeflate) {
 #if defined(WANDB_IMAGEMASK_HAVE_LIBDEFLATE)
         libdeflate_compressor* c = libdeflate_compressor_for(level);
         const std::size_t bound = libdeflate_zlib_compress_bound(c, size);
@@ -469,7 +491,9 @@ inline ByteBuffer zlib_compress(const std::uint8_t* data, std::size_t size, int 
 #endif
     }
     out.data = allocate_bytes(RunDeflater::bound(size));
-    out.size = RunDeflater::compress(data, size, level == 0, out.data.get());
+    RunDeflater z(out.data.get(), level == 0);
+    z.add(data, size, true);
+    out.size = z.finish();
     return out;
 }
 

@@ -124,33 +124,36 @@ inline std::vector<std::uint8_t> assemble_png(std::uint32_t width, std::uint32_t
                                               std::size_t max_idat) {
     static constexpr std::uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     const std::size_t idat_count = zlib_size == 0 ? 1 : (zlib_size + max_idat - 1) / max_idat;
-    std::vector<std::uint8_t> png(8 + (12 + 13) + idat_count * 12 + zlib_size + 12);
-    std::uint8_t* p = png.data();
-    std::memcpy(p, signature, 8);
-    p += 8;
-    // Writes one chunk whose payload is already at p + 8; returns the position after it.
-    auto close_chunk = [](std::uint8_t* chunk, const char* type, std::size_t length) {
-        put_u32_be(chunk, std::uint32_t(length));
-        std::memcpy(chunk + 4, type, 4);
-        put_u32_be(chunk + 8 + length, crc32(0, chunk + 4, 4 + length));
-        return chunk + 12 + length;
+    std::vector<std::uint8_t> png;
+    // Appended piece by piece into reserved space, so no byte is written twice.
+    png.reserve(8 + (12 + 13) + idat_count * 12 + zlib_size + 12);
+    png.insert(png.end(), signature, signature + 8);
+    auto add_chunk = [&png](const char* type, const std::uint8_t* data, std::size_t length) {
+        std::uint8_t head[8];
+        put_u32_be(head, std::uint32_t(length));
+        std::memcpy(head + 4, type, 4);
+        png.insert(png.end(), head, head + 8);
+        png.insert(png.end(), data, data + length);
+        std::uint8_t crc[4];
+        put_u32_be(crc, crc32(crc32(0, head + 4, 4), data, length));
+        png.insert(png.end(), crc, crc + 4);
     };
-    put_u32_be(p + 8, width);
-    put_u32_be(p + 12, height);
-    p[16] = 8;           // bit depth
-    p[17] = color_type;  // colour type
-    p[18] = 0;           // compression method: deflate
-    p[19] = 0;           // filter method: adaptive, five filter types
-    p[20] = 0;           // interlace: none
-    p = close_chunk(p, "IHDR", 13);
+    std::uint8_t ihdr[13];
+    put_u32_be(ihdr, width);
+    put_u32_be(ihdr + 4, height);
+    ihdr[8] = 8;            // bit depth
+    ihdr[9] = color_type;   // colour type
+    ihdr[10] = 0;           // compression method: deflate
+    ihdr[11] = 0;           // filter method: adaptive, five filter types
+    ihdr[12] = 0;           // interlace: none
+    add_chunk("IHDR", ihdr, 13);
     std::size_t done = 0;
     for (std::size_t i = 0; i < idat_count; ++i) {
         const std::size_t length = std::min(max_idat, zlib_size - done);
-        std::memcpy(p + 8, zlib + done, length);
+        add_chunk("IDAT", zlib + done, length);
         done += length;
-        p = close_chunk(p, "IDAT", length);
     }
-    close_chunk(p, "IEND", 0);
+    add_chunk("IEND", nullptr, 0);
     return png;
 }
 
