@@ -1,6 +1,7 @@
 // Tests for detail/hash.hpp and detail/crc32.hpp against published test vectors.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -82,4 +83,20 @@ TEST_CASE("CRC-32 matches zlib's check value, in one piece and in many", "[hash]
     for (std::size_t at = 0; at < data.size(); at += 4099)
         pieces = wandb::detail::crc32_portable(pieces, data.data() + at, std::min<std::size_t>(4099, data.size() - at));
     CHECK(pieces == wandb::detail::crc32(0, data.data(), data.size()));
+}
+
+TEST_CASE("SHA-256's x86 SHA-extensions path equals the portable one, block for block", "[hash]") {
+    if (!wandb::detail::cpu_has_sha_ni()) {
+        WARN("this CPU has no SHA extensions: only the portable path runs");
+        return;
+    }
+    std::vector<std::uint8_t> data(64 * 300);
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = std::uint8_t((i * 2654435761u) >> 13);
+    for (std::size_t blocks : {1u, 2u, 3u, 17u, 300u}) {
+        std::uint32_t portable[8] = {1, 2, 3, 4, 5, 6, 7, 8}, sha_ni[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+        wandb::detail::sha256_blocks_portable(portable, data.data(), blocks);
+        wandb::detail::sha256_blocks_sha_ni(sha_ni, data.data(), blocks);
+        INFO(blocks << " blocks");
+        CHECK(std::equal(portable, portable + 8, sha_ni));
+    }
 }
