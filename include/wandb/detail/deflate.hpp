@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 /// \file
-/// One zlib stream (RFC 1950/1951) from one buffer, as PNG's IDAT data needs it. Two backends:
+/// One zlib stream (RFC 1950/1951), as PNG's IDAT data needs it. Two backends:
 /// - `runs`: this library's own deflate encoder, dependency-free. It codes runs of a repeated byte
 ///   as distance-1 matches and everything else as literals, with a dynamic Huffman code per block.
 ///   Filtered masks and noisy photos are almost all runs and literals, so it writes files about
-///   the size of zlib's at a fraction of the time (bench/README.md has the measurements).
+///   the size of zlib's at a fraction of the time (bench/README.md has the measurements). It takes
+///   its input in pieces (RunDeflater::add), so the encoder never holds a filtered copy of an image.
 /// - `libdeflate`: full LZ77 match finding (when the build defines WANDB_IMAGEMASK_HAVE_LIBDEFLATE),
 ///   for levels 2..12: smaller files for images with repeated structure (plots, screenshots).
 
