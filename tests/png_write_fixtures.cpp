@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
         {PngFilter::automatic, "automatic"}, {PngFilter::none, "none"},   {PngFilter::sub, "sub"},
         {PngFilter::up, "up"},               {PngFilter::average, "average"}, {PngFilter::paeth, "paeth"},
         {PngFilter::adaptive, "adaptive"}};
-    std::vector<std::pair<ZlibBackend, int>> backends = {{ZlibBackend::runs, 1}, {ZlibBackend::runs, 0}};
+    std::vector<std::pair<ZlibBackend, int>> backends = {
+        {ZlibBackend::best, wandb::automatic_compression}, {ZlibBackend::runs, 1}, {ZlibBackend::runs, 0}};
     if (wandb::detail::have_libdeflate) backends.push_back({ZlibBackend::libdeflate, 6});
     const std::pair<std::size_t, std::size_t> sizes[] = {{1, 1}, {5, 3}, {17, 7}, {300, 200}};
     int written = 0;
@@ -42,7 +43,9 @@ int main(int argc, char** argv) {
                         const auto png = wandb::detail::encode_png_with({px.data(), w, h, ch, w * ch}, {level, filter}, backend);
                         const std::string name = std::string(argv[1]) + "/" + pattern + "_" + std::to_string(ch) + "_" +
                                                  std::to_string(w) + "_" + std::to_string(h) + "_" + fname + "_" +
-                                                 (backend == ZlibBackend::runs ? "runs" : "libdeflate") +
+                                                 (backend == ZlibBackend::runs         ? "runs"
+                                                  : backend == ZlibBackend::libdeflate ? "libdeflate"
+                                                                                       : "auto") +
                                                  std::to_string(level) + ".png";
                         std::FILE* f = std::fopen(name.c_str(), "wb");
                         if (f == nullptr || std::fwrite(png.data(), 1, png.size(), f) != png.size() || std::fclose(f) != 0) {

@@ -159,7 +159,8 @@ std::vector<std::uint8_t> inflate_idat(const std::vector<Chunk>& chunks, std::si
 
 /// The backends (and a level each is used at) this build can run.
 std::vector<std::pair<ZlibBackend, int>> backends_and_levels() {
-    std::vector<std::pair<ZlibBackend, int>> b = {{ZlibBackend::runs, 1}, {ZlibBackend::runs, 0}};
+    std::vector<std::pair<ZlibBackend, int>> b = {
+        {ZlibBackend::best, wandb::automatic_compression}, {ZlibBackend::runs, 1}, {ZlibBackend::runs, 0}};
     if (wandb::detail::have_libdeflate) {
         b.push_back({ZlibBackend::libdeflate, 1});
         b.push_back({ZlibBackend::libdeflate, 6});
@@ -200,7 +201,7 @@ TEST_CASE("every filter strategy round-trips and writes the filter type it names
                             const std::uint8_t type = rows[y * (w * ch + 1)];
                             // PNG filter types: None 0, Sub 1, Up 2, Average 3, Paeth 4.
                             switch (filter) {
-                            case PngFilter::automatic: CHECK(type == 2); break;  // documented: Up
+                            case PngFilter::automatic: CHECK(type == (ch == 1 ? 2 : 4)); break;  // documented
                             case PngFilter::none: CHECK(type == 0); break;
                             case PngFilter::sub: CHECK(type == 1); break;
                             case PngFilter::up: CHECK(type == 2); break;
@@ -253,14 +254,38 @@ TEST_CASE("encode_png gives the same bytes from a second translation unit", "[pn
     }
 }
 
-TEST_CASE("encode_png's default level uses the runs encoder, levels 2..12 libdeflate when built in", "[png][deflate]") {
+TEST_CASE("compression level 1 is the runs encoder, levels 2..12 libdeflate when built in", "[png][deflate]") {
     const TestImage img = make_image('g', 64, 64, 3);
-    const auto by_default = wandb::encode_png(img.view());
-    CHECK(by_default == wandb::detail::encode_png_with(img.view(), {1, PngFilter::automatic}, ZlibBackend::runs));
+    CHECK(wandb::encode_png(img.view(), {1, PngFilter::automatic}) ==
+          wandb::detail::encode_png_with(img.view(), {1, PngFilter::automatic}, ZlibBackend::runs));
     const auto level6 = wandb::encode_png(img.view(), {6, PngFilter::automatic});
     const ZlibBackend expected = wandb::detail::have_libdeflate ? ZlibBackend::libdeflate : ZlibBackend::runs;
     CHECK(level6 == wandb::detail::encode_png_with(img.view(), {6, PngFilter::automatic}, expected));
     check_decodes_to(level6, img);
+}
+
+TEST_CASE("the automatic level picks runs for noise and libdeflate level 6 for repeated patterns", "[png][deflate]") {
+    std::uint32_t lcg = 99;
+    auto next = [&] { return std::uint8_t((lcg = lcg * 1664525u + 1013904223u) >> 24); };
+    // Noise: nothing repeats, LZ77 gains nothing over runs and literals.
+    TestImage noise{200, 120, 3, 600, std::vector<std::uint8_t>(200 * 120 * 3)};
+    for (auto& b : noise.bytes) b = next();
+    // Each row a different random tile of 61 pixels repeated: neither a filter nor runs predict
+    // it, LZ77 copies each tile from 183 bytes back (like text and markers in a plot).
+    TestImage tiles{256, 120, 3, 768, std::vector<std::uint8_t>(256 * 120 * 3)};
+    for (std::size_t y = 0; y < tiles.height; ++y) {
+        std::uint8_t tile[61 * 3];
+        for (auto& b : tile) b = next();
+        for (std::size_t i = 0; i < tiles.stride; ++i) tiles.bytes[y * tiles.stride + i] = tile[i % sizeof tile];
+    }
+    const auto noise_png = wandb::encode_png(noise.view());
+    check_decodes_to(noise_png, noise);
+    CHECK(noise_png == wandb::encode_png(noise.view(), {1, PngFilter::automatic}));
+    const auto tiles_png = wandb::encode_png(tiles.view());
+    check_decodes_to(tiles_png, tiles);
+    CHECK(tiles_png == wandb::encode_png(tiles.view(), {wandb::detail::have_libdeflate ? 6 : 1, PngFilter::automatic}));
+    if (wandb::detail::have_libdeflate)  // the point of the choice: far smaller than runs alone
+        CHECK(tiles_png.size() * 2 < wandb::encode_png(tiles.view(), {1, PngFilter::automatic}).size());
 }
 
 TEST_CASE("all-zero and all-255 masks round-trip and shrink to a tiny file", "[png][mask]") {
@@ -342,10 +367,10 @@ TEST_CASE("encode_png rejects bad input with exact messages", "[png][errors]") {
     CHECK(message({d, 1, 65501, 1, 1}) == "wandb::encode_png: height must be 1..65500, got 65501");
     CHECK(message({nullptr, 4, 4, 1, 4}) == "wandb::encode_png: data is null");
     CHECK(message({d, 4, 4, 3, 11}) == "wandb::encode_png: row_stride must be at least width * channels = 12, got 11");
-    CHECK(message({d, 4, 4, 1, 4}, {-1, PngFilter::automatic}) ==
-          "wandb::encode_png: compression_level must be 0..12, got -1");
+    CHECK(message({d, 4, 4, 1, 4}, {-2, PngFilter::automatic}) ==
+          "wandb::encode_png: compression_level must be -1 (automatic) or 0..12, got -2");
     CHECK(message({d, 4, 4, 1, 4}, {13, PngFilter::automatic}) ==
-          "wandb::encode_png: compression_level must be 0..12, got 13");
+          "wandb::encode_png: compression_level must be -1 (automatic) or 0..12, got 13");
     CHECK(message({d, 4, 4, 1, 4}, {1, PngFilter(99)}) == "wandb::encode_png: unknown filter 99");
     CHECK_THROWS_AS(wandb::encode_png({d, 4, 4, 2, 8}), std::invalid_argument);
     // The largest sides are accepted.

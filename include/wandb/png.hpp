@@ -29,17 +29,23 @@ struct PixelView {
 };
 
 /// How the encoder filters rows before deflating them (PNG filter types, ISO/IEC 15948 section 9).
-/// `automatic` is Up, the measured best for masks and as small as PIL's files on photos (see
-/// bench/README.md); `adaptive` chooses per row by the PNG specification's sum-of-magnitudes
-/// heuristic: photos a few percent smaller for about twice the filtering time.
+/// `automatic` is Up for gray (masks: the smallest and fastest) and Paeth for RGB and RGBA (photos
+/// 10-20% smaller than with Up); see bench/README.md. `adaptive` chooses per row by the PNG
+/// specification's sum-of-magnitudes heuristic, at several times the filtering cost.
 enum class PngFilter { automatic, none, sub, up, average, paeth, adaptive };
 
+/// The default compression level: chosen per image (see PngOptions).
+inline constexpr int automatic_compression = -1;
+
 /// Encoder settings; the defaults are the fast path, with files about the size PIL writes.
-/// `compression_level`: 0 stores; 1 (default) runs this library's run-length deflate encoder;
-/// 2..12 use libdeflate's LZ77 at that level when the build has libdeflate (smaller files for
-/// images with repeated structure, 3-10x slower), else level 1's encoder. `filter`: see PngFilter.
+/// `compression_level`: automatic_compression (default) uses this library's run-length deflate
+/// encoder unless a sample of the filtered rows shrinks by more than 15% more with libdeflate's
+/// LZ77 (plots, screenshots, text: up to 2.5x smaller), then libdeflate at level 6; without
+/// libdeflate always the run-length encoder. 0 stores; 1 forces the run-length encoder; 2..12
+/// force libdeflate at that level (the run-length encoder without libdeflate).
+/// `filter`: see PngFilter.
 struct PngOptions {
-    int compression_level = 1;
+    int compression_level = automatic_compression;
     PngFilter filter = PngFilter::automatic;
 };
 
@@ -66,16 +72,17 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
     if (pixels.row_stride < row_bytes)
         throw ValidationError(prefix + "row_stride must be at least width * channels = " + std::to_string(row_bytes) +
                               ", got " + std::to_string(pixels.row_stride));
-    if (options.compression_level < 0 || options.compression_level > max_compression_level)
-        throw ValidationError(prefix + "compression_level must be 0.." + std::to_string(max_compression_level) +
-                              ", got " + std::to_string(options.compression_level));
+    if (options.compression_level < automatic_compression || options.compression_level > max_compression_level)
+        throw ValidationError(prefix + "compression_level must be -1 (automatic) or 0.." +
+                              std::to_string(max_compression_level) + ", got " +
+                              std::to_string(options.compression_level));
     if (int(options.filter) < int(PngFilter::automatic) || int(options.filter) > int(PngFilter::adaptive))
         throw ValidationError(prefix + "unknown filter " + std::to_string(int(options.filter)));
     if (max_idat == 0 || max_idat > std::size_t(std::numeric_limits<std::int32_t>::max()))
         throw ValidationError(prefix + "IDAT chunks must hold 1..2^31-1 bytes, got " + std::to_string(max_idat));
 
     PngFilter strategy = options.filter;
-    if (strategy == PngFilter::automatic) strategy = PngFilter::up;
+    if (strategy == PngFilter::automatic) strategy = ch == 1 ? PngFilter::up : PngFilter::paeth;
 
     // Filters rows [y0, y1) into `out`: per row its filter type byte, then row_bytes bytes.
     const std::size_t line = row_bytes + 1;
@@ -96,11 +103,32 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
         }
     };
 
-    ByteBuffer z;
-    const int level = options.compression_level;
     if (h > std::numeric_limits<std::size_t>::max() / line)  // only where size_t has 32 bits
         throw ValidationError(prefix + "image of " + std::to_string(w) + "x" + std::to_string(h) + "x" +
                               std::to_string(ch) + " bytes does not fit in memory");
+    int level = options.compression_level;
+    if (level == automatic_compression) {
+        level = 1;
+        if (backend == ZlibBackend::best && have_libdeflate) {
+            // Compress about 48 KiB of rows from a quarter, half and three quarters down both ways;
+            // LZ77 must beat the run-length encoder by 15% to be worth its time.
+            const std::size_t rows = std::max<std::size_t>(1, (std::size_t(16) << 10) / line);
+            const auto sample = allocate_bytes(3 * rows * line);
+            std::size_t sampled = 0, y_end = 0;  // rows in the sample; the row after the last range
+            for (std::size_t place = 1; place <= 3; ++place) {
+                const std::size_t y0 = std::max(y_end, h * place / 4 - std::min(h * place / 4, rows / 2));
+                const std::size_t y1 = std::min(h, y0 + rows);
+                if (y0 >= y1) continue;
+                filter_rows(y0, y1, sample.get() + sampled * line);
+                sampled += y1 - y0;
+                y_end = y1;
+            }
+            const std::size_t by_runs = zlib_compress(sample.get(), sampled * line, 1, ZlibBackend::runs).size;
+            const std::size_t by_lz77 = zlib_compress(sample.get(), sampled * line, 6, ZlibBackend::libdeflate).size;
+            if (by_lz77 * 100 < by_runs * 85) level = 6;
+        }
+    }
+    ByteBuffer z;
     if (resolve_backend(level, backend) == ZlibBackend::libdeflate) {
         // libdeflate compresses one buffer: the whole filtered image, the only copy of the pixels.
         const auto filtered = allocate_bytes(line * h);
