@@ -81,11 +81,15 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
     if (max_idat == 0 || max_idat > std::size_t(std::numeric_limits<std::int32_t>::max()))
         throw ValidationError(prefix + "IDAT chunks must hold 1..2^31-1 bytes, got " + std::to_string(max_idat));
 
+    const std::size_t line = row_bytes + 1;  // a filtered row: filter type byte, then the row
+    if (h > std::numeric_limits<std::size_t>::max() / line)  // only where size_t has 32 bits
+        throw ValidationError(prefix + "image of " + std::to_string(w) + "x" + std::to_string(h) + "x" +
+                              std::to_string(ch) + " bytes does not fit in memory");
+
     PngFilter strategy = options.filter;
     if (strategy == PngFilter::automatic) strategy = ch == 1 ? PngFilter::up : PngFilter::paeth;
 
-    // Filters rows [y0, y1) into `out`: per row its filter type byte, then row_bytes bytes.
-    const std::size_t line = row_bytes + 1;
+    // Filters rows [y0, y1) into `out`, `line` bytes per row.
     const auto scratch = allocate_bytes(strategy == PngFilter::adaptive ? row_bytes : 0);
     auto filter_rows = [&](std::size_t y0, std::size_t y1, std::uint8_t* out) {
         for (std::size_t y = y0; y < y1; ++y, out += line) {
@@ -103,9 +107,6 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
         }
     };
 
-    if (h > std::numeric_limits<std::size_t>::max() / line)  // only where size_t has 32 bits
-        throw ValidationError(prefix + "image of " + std::to_string(w) + "x" + std::to_string(h) + "x" +
-                              std::to_string(ch) + " bytes does not fit in memory");
     int level = options.compression_level;
     if (level == automatic_compression) {
         level = 1;
