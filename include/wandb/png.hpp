@@ -34,16 +34,15 @@ struct PixelView {
 /// specification's sum-of-magnitudes heuristic, at several times the filtering cost.
 enum class PngFilter { automatic, none, sub, up, average, paeth, adaptive };
 
-/// The default compression level: chosen per image (see PngOptions).
+/// The default PngOptions::compression_level: chosen per image. A sample of the filtered rows is
+/// compressed both ways; libdeflate's LZ77 (level 6) is used when it is 15% smaller (plots,
+/// screenshots, text), else this library's run-length encoder (masks, photos, noise).
 inline constexpr int automatic_compression = -1;
 
 /// Encoder settings; the defaults are the fast path, with files about the size PIL writes.
-/// `compression_level`: automatic_compression (default) uses this library's run-length deflate
-/// encoder unless a sample of the filtered rows shrinks by more than 15% more with libdeflate's
-/// LZ77 (plots, screenshots, text: up to 2.5x smaller), then libdeflate at level 6; without
-/// libdeflate always the run-length encoder. 0 stores; 1 forces the run-length encoder; 2..12
-/// force libdeflate at that level (the run-length encoder without libdeflate).
-/// `filter`: see PngFilter.
+/// \param compression_level  automatic_compression (default); 0 stores; 1 forces the run-length
+///        encoder; 2..12 force libdeflate at that level. Without libdeflate: run-length encoder.
+/// \param filter  the row filter strategy, see PngFilter.
 struct PngOptions {
     int compression_level = automatic_compression;
     PngFilter filter = PngFilter::automatic;
