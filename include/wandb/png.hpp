@@ -124,7 +124,7 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
                 y_end = y1;
             }
             const std::size_t by_runs = zlib_compress(sample.get(), sampled * line, 1, ZlibBackend::runs).size;
-            const std::size_t by_lz77 = zlib_compress(sample.get(), sampled * line, 6, ZlibBackend::libdeflate).size;
+            const std::size_t by_lz77 = zlib_compress(sample.get(), sampled * line, 1, ZlibBackend::libdeflate).size;
             if (by_lz77 * 100 < by_runs * 85) level = 6;
         }
     }
