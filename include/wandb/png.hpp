@@ -21,11 +21,8 @@ WANDB_NAMESPACE_BEGIN
 /// A read-only view of 8-bit pixels: `height` rows of `width * channels` bytes, consecutive rows
 /// `row_stride` bytes apart (row_stride >= width * channels).
 struct PixelView {
-    const std::uint8_t* data;
-    std::size_t width;
-    std::size_t height;
-    std::size_t channels;
-    std::size_t row_stride;
+    const std::uint8_t* data = nullptr;
+    std::size_t width = 0, height = 0, channels = 0, row_stride = 0;
 };
 
 /// How the encoder filters rows before deflating them (PNG filter types, ISO/IEC 15948 section 9).

@@ -52,10 +52,11 @@ inline std::uint32_t crc32_portable(std::uint32_t crc, const void* data, std::si
     return ~c;
 }
 
-/// Continues a CRC-32: start with `crc = 0`, feed the bytes in any number of pieces.
+/// Continues a CRC-32: start with `crc = 0`, feed the bytes in any number of pieces. An empty piece
+/// (`data` may then be null, as an empty vector's data() is) leaves `crc` unchanged.
 inline std::uint32_t crc32(std::uint32_t crc, const void* data, std::size_t size) noexcept {
 #if defined(WANDB_IMAGEMASK_HAVE_LIBDEFLATE)
-    if (data == nullptr) return crc;  // libdeflate_crc32 returns 0 for a null buffer, whatever crc is
+    if (size == 0) return crc;  // libdeflate_crc32(crc, NULL, 0) would return 0, not crc
     return static_cast<std::uint32_t>(libdeflate_crc32(crc, data, size));
 #else
     return crc32_portable(crc, data, size);
