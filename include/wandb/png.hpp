@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -26,9 +27,10 @@ struct PixelView {
 };
 
 /// How the encoder filters rows before deflating them (PNG filter types, ISO/IEC 15948 section 9).
-/// `automatic` is Up for gray (masks: the smallest and fastest) and Paeth for RGB and RGBA (photos
-/// 10-20% smaller than with Up); see bench/README.md. `adaptive` chooses per row by the PNG
-/// specification's sum-of-magnitudes heuristic, at several times the filtering cost.
+/// `automatic` compresses a sample of the image with two candidates and keeps the smaller: for
+/// gray Up (region masks) or None (noise-like masks), for colour Paeth (photos) or Up (smooth
+/// images); see bench/README.md. `adaptive` chooses per row by the PNG specification's
+/// sum-of-magnitudes heuristic, at several times the filtering cost.
 enum class PngFilter { automatic, none, sub, up, average, paeth, adaptive };
 
 /// The default PngOptions::compression_level: chosen per image. A sample of the filtered rows is
@@ -82,12 +84,9 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
         throw ValidationError(prefix + "image of " + std::to_string(w) + "x" + std::to_string(h) + "x" +
                               std::to_string(ch) + " bytes does not fit in memory");
 
-    PngFilter strategy = options.filter;
-    if (strategy == PngFilter::automatic) strategy = ch == 1 ? PngFilter::up : PngFilter::paeth;
-
-    // Filters rows [y0, y1) into `out`, `line` bytes per row.
-    const auto scratch = allocate_bytes(strategy == PngFilter::adaptive ? row_bytes : 0);
-    auto filter_rows = [&](std::size_t y0, std::size_t y1, std::uint8_t* out) {
+    // Filters rows [y0, y1) with `strategy` into `out`, `line` bytes per row.
+    const auto scratch = allocate_bytes(options.filter == PngFilter::adaptive ? row_bytes : 0);
+    auto filter_rows = [&](PngFilter strategy, std::size_t y0, std::size_t y1, std::uint8_t* out) {
         for (std::size_t y = y0; y < y1; ++y, out += line) {
             const std::uint8_t* row = pixels.data + y * pixels.row_stride;
             const std::uint8_t* prev = y == 0 ? nullptr : row - pixels.row_stride;
@@ -103,33 +102,52 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
         }
     };
 
+    // The automatic choices are made on a sample: about 48 KiB of rows from a quarter, half and
+    // three quarters down, filtered and compressed each way in question.
+    PngFilter strategy = options.filter;
     int level = options.compression_level;
-    if (level == automatic_compression) {
-        level = 1;
-        if (backend == ZlibBackend::best && have_libdeflate) {
-            // Compress about 48 KiB of rows from a quarter, half and three quarters down both ways;
-            // LZ77 must beat the run-length encoder by 15% to be worth its time.
-            const std::size_t rows = std::max<std::size_t>(1, (std::size_t(16) << 10) / line);
-            const auto sample = allocate_bytes(3 * rows * line);
+    const bool choose_filter = strategy == PngFilter::automatic;
+    const bool choose_level = level == automatic_compression && backend == ZlibBackend::best && have_libdeflate;
+    if (choose_filter) strategy = ch == 1 ? PngFilter::up : PngFilter::paeth;
+    if (level == automatic_compression) level = 1;
+    if (choose_filter || choose_level) {
+        const std::size_t rows = std::max<std::size_t>(1, (std::size_t(16) << 10) / line);
+        auto filter_sample = [&](PngFilter f, std::uint8_t* out) {
             std::size_t sampled = 0, y_end = 0;  // rows in the sample; the row after the last range
             for (std::size_t place = 1; place <= 3; ++place) {
                 const std::size_t y0 = std::max(y_end, h * place / 4 - std::min(h * place / 4, rows / 2));
                 const std::size_t y1 = std::min(h, y0 + rows);
                 if (y0 >= y1) continue;
-                filter_rows(y0, y1, sample.get() + sampled * line);
+                filter_rows(f, y0, y1, out + sampled * line);
                 sampled += y1 - y0;
                 y_end = y1;
             }
-            const std::size_t by_runs = zlib_compress(sample.get(), sampled * line, 1, ZlibBackend::runs).size;
-            const std::size_t by_lz77 = zlib_compress(sample.get(), sampled * line, 1, ZlibBackend::libdeflate).size;
-            if (by_lz77 * 100 < by_runs * 85) level = 6;
+            return sampled * line;
+        };
+        const auto sample = allocate_bytes(3 * rows * line);
+        std::size_t size = filter_sample(strategy, sample.get());
+        std::size_t by_runs = zlib_compress(sample.get(), size, 1, ZlibBackend::runs).size;
+        if (choose_filter) {
+            // The other candidate: None for gray (noise-like masks), Up for colour (smooth images).
+            const PngFilter other = ch == 1 ? PngFilter::none : PngFilter::up;
+            const auto other_sample = allocate_bytes(3 * rows * line);
+            filter_sample(other, other_sample.get());
+            const std::size_t other_runs = zlib_compress(other_sample.get(), size, 1, ZlibBackend::runs).size;
+            if (other_runs < by_runs) {
+                strategy = other;
+                by_runs = other_runs;
+                std::memcpy(sample.get(), other_sample.get(), size);
+            }
         }
+        // LZ77 must beat the run-length encoder by 15% to be worth its time.
+        if (choose_level && zlib_compress(sample.get(), size, 1, ZlibBackend::libdeflate).size * 100 < by_runs * 85)
+            level = 6;
     }
     ByteBuffer z;
     if (resolve_backend(level, backend) == ZlibBackend::libdeflate) {
         // libdeflate compresses one buffer: the whole filtered image, the only copy of the pixels.
         const auto filtered = allocate_bytes(line * h);
-        filter_rows(0, h, filtered.get());
+        filter_rows(strategy, 0, h, filtered.get());
         z = zlib_compress(filtered.get(), line * h, level, backend);
     } else {
         // The runs encoder takes the filtered image in strips of about 256 KiB (at least a row):
@@ -141,7 +159,7 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
         RunDeflater deflater(z.data.get(), level == 0);
         for (std::size_t y = 0; y < h; y += strip_rows) {
             const std::size_t y1 = std::min(h, y + strip_rows);
-            filter_rows(y, y1, strip.get());
+            filter_rows(strategy, y, y1, strip.get());
             deflater.add(strip.get(), (y1 - y) * line, y1 == h);
         }
         z.size = deflater.finish();
