@@ -11,6 +11,10 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "../version.hpp"
 #include "crc32.hpp"
 
@@ -30,12 +34,18 @@ inline std::uint8_t paeth_predictor(int a, int b, int c) noexcept {
     return std::uint8_t(pc < pab ? c : ab);
 }
 
-/// out[i] = a[i] - b[i] (mod 256) for n bytes, eight at a time in a 64-bit word: the high bit of
-/// each byte is set in the minuend and cleared in the subtrahend so no borrow crosses bytes, then
-/// restored (Hacker's Delight 2-18). `out` may alias `a`.
+/// out[i] = a[i] - b[i] (mod 256) for n bytes: sixteen at a time with SSE2 where there is SSE2,
+/// then eight at a time in a 64-bit word: the high bit of each byte is set in the minuend and
+/// cleared in the subtrahend so no borrow crosses bytes, then restored (Hacker's Delight 2-18).
 inline void subtract_bytes(std::uint8_t* out, const std::uint8_t* a, const std::uint8_t* b, std::size_t n) noexcept {
     constexpr std::uint64_t high = 0x8080808080808080ull;
     std::size_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16)  // x86-64 always has SSE2: sixteen bytes at a time
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i),
+                         _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)),
+                                      _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i))));
+#endif
     for (; i + 8 <= n; i += 8) {
         std::uint64_t x, y;
         std::memcpy(&x, a + i, 8);
