@@ -107,7 +107,10 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
     PngFilter strategy = options.filter;
     int level = options.compression_level;
     const bool choose_filter = strategy == PngFilter::automatic;
-    const bool choose_level = level == automatic_compression && backend == ZlibBackend::best && have_libdeflate;
+    // libdeflate clears its hash tables (128-256 KiB) on every call: below 16 KiB of filtered
+    // rows that costs more than compressing, and LZ77 could save only a few hundred bytes.
+    const bool choose_level = level == automatic_compression && backend == ZlibBackend::best && have_libdeflate &&
+                              line * h >= (std::size_t(16) << 10);
     if (choose_filter) strategy = ch == 1 ? PngFilter::up : PngFilter::paeth;
     if (level == automatic_compression) level = 1;
     if (choose_filter || choose_level) {
@@ -156,7 +159,7 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
         const std::size_t strips = (h + strip_rows - 1) / strip_rows;
         const auto strip = allocate_bytes(std::min(strip_rows, h) * line);
         z.data = allocate_bytes(RunDeflater::bound(line * h, strips));
-        RunDeflater deflater(z.data.get(), level == 0);
+        RunDeflater deflater(z.data.get(), level == 0, line * h);
         for (std::size_t y = 0; y < h; y += strip_rows) {
             const std::size_t y1 = std::min(h, y + strip_rows);
             filter_rows(strategy, y, y1, strip.get());

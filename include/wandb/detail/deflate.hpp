@@ -236,10 +236,12 @@ public:
     }
 
     /// Starts a zlib stream at `out`, which must hold bound() bytes for everything fed.
-    /// `stored_only` writes level 0 (no compression).
-    RunDeflater(std::uint8_t* out, bool stored_only)
-        : start_(out), bits_(out + 2), tokens_(new std::uint16_t[stored_only ? 0 : block_tokens]),
-          stored_only_(stored_only) {
+    /// `stored_only` writes level 0 (no compression). `total_size`, the bytes all add() calls will
+    /// feed, sizes the token buffer (a token stands for at least one byte).
+    RunDeflater(std::uint8_t* out, bool stored_only, std::size_t total_size)
+        : start_(out), bits_(out + 2),
+          tokens_(new std::uint16_t[stored_only ? 0 : std::min(block_tokens, total_size + 1)]),
+          token_capacity_(stored_only ? 0 : std::min(block_tokens, total_size + 1)), stored_only_(stored_only) {
         out[0] = 0x78;  // CMF: deflate, 32 KiB window
         out[1] = 0x01;  // FLG: fastest compression, check bits making CMF*256+FLG a multiple of 31
     }
@@ -252,7 +254,7 @@ public:
         std::size_t at = 0;
         do {
             Block block{};
-            const std::size_t end = stored_only_ ? size : tokenize(data, size, at, tokens, block);
+            const std::size_t end = stored_only_ ? size : tokenize(data, size, at, tokens, token_capacity_, block);
             const bool final_block = last && end == size;
             if (stored_only_ || !write_huffman_block(bits_, end - at, tokens, block, final_block))
                 write_stored(bits_, data + at, end - at, final_block);
@@ -279,15 +281,15 @@ private:
     /// Tokenizes from `at` until the token buffer is full or the input ends, counting symbols into
     /// `block`; returns the input position reached.
     static std::size_t tokenize(const std::uint8_t* data, std::size_t size, std::size_t at, std::uint16_t* tokens,
-                                Block& block) noexcept {
+                                std::size_t capacity, Block& block) noexcept {
         std::size_t i = at, n = 0;
         std::uint32_t* freq = block.freq;
         // Below `safe`, the three bytes after a literal exist: the run test needs no bounds check.
         const std::size_t safe = size >= 3 ? size - 3 : 0;
-        while (i < safe && n < block_tokens) {
+        while (i < safe && n < capacity) {
             // Literals until one starts a run (the three bytes after it equal it). Each step adds
             // one byte and one token, so one count bounds both.
-            const std::size_t steps = std::min(safe - i, block_tokens - n);
+            const std::size_t steps = std::min(safe - i, capacity - n);
             const std::uint8_t* p = data + i;
             std::uint16_t* t = tokens + n;
             std::size_t k = 0;
@@ -317,7 +319,7 @@ private:
             while (j < size && data[j] == b) ++j;
             // As 258-byte copies and one shorter copy; a tail of 1 or 2 is left to the loop as
             // literals, as is what a full token buffer cuts off.
-            for (std::size_t run = j - i; run >= 3 && n < block_tokens;) {
+            for (std::size_t run = j - i; run >= 3 && n < capacity;) {
                 const std::size_t len = std::min<std::size_t>(run, 258);
                 tokens[n++] = std::uint16_t(256 + len - 3);
                 ++freq[length_codes[len].symbol];
@@ -326,7 +328,7 @@ private:
                 run -= len;
             }
         }
-        for (; i < size && n < block_tokens; ++i) {
+        for (; i < size && n < capacity; ++i) {
             tokens[n++] = data[i];
             ++freq[data[i]];
         }
@@ -444,7 +446,8 @@ private:
 
     std::uint8_t* start_;
     BitWriter bits_;
-    std::unique_ptr<std::uint16_t[]> tokens_;  // block_tokens, left uninitialised
+    std::unique_ptr<std::uint16_t[]> tokens_;  // token_capacity_ tokens, left uninitialised
+    std::size_t token_capacity_;
     std::uint32_t adler_ = 1;
     bool stored_only_;
 };
@@ -492,7 +495,7 @@ inline ByteBuffer zlib_compress(const std::uint8_t* data, std::size_t size, int 
 #endif
     }
     out.data = allocate_bytes(RunDeflater::bound(size));
-    RunDeflater z(out.data.get(), level == 0);
+    RunDeflater z(out.data.get(), level == 0, size);
     z.add(data, size, true);
     out.size = z.finish();
     return out;
