@@ -7,4 +7,9 @@ namespace wandb_test {
 std::string second_tu_sha256_of(const std::string& text) {
     return wandb::detail::Sha256::of(text.data(), text.size()).hex();
 }
+
+// The PNG encoder with both deflate backends, so each is emitted in this translation unit too.
+std::vector<std::uint8_t> second_tu_encode_png(const wandb::PixelView& pixels, int level) {
+    return wandb::encode_png(pixels, {level, wandb::PngFilter::adaptive});
+}
 }  // namespace wandb_test

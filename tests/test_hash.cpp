@@ -1,6 +1,7 @@
 // Tests for detail/hash.hpp and detail/crc32.hpp against published test vectors.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -92,4 +93,20 @@ TEST_CASE("CRC-32 of an empty piece, even with a null pointer, leaves the runnin
     CHECK(wandb::detail::crc32(wandb::detail::crc32(0, &one, 1), empty.data(), empty.size()) == 0xA505DF1Bu);
     CHECK(wandb::detail::crc32(0xA505DF1Bu, nullptr, 0) == 0xA505DF1Bu);
     CHECK(wandb::detail::crc32_portable(0xA505DF1Bu, nullptr, 0) == 0xA505DF1Bu);
+}
+
+TEST_CASE("SHA-256's x86 SHA-extensions path equals the portable one, block for block", "[hash]") {
+    if (!wandb::detail::cpu_has_sha_ni()) {
+        WARN("this CPU has no SHA extensions: only the portable path runs");
+        return;
+    }
+    std::vector<std::uint8_t> data(64 * 300);
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = std::uint8_t((i * 2654435761u) >> 13);
+    for (std::size_t blocks : {1u, 2u, 3u, 17u, 300u}) {
+        std::uint32_t portable[8] = {1, 2, 3, 4, 5, 6, 7, 8}, sha_ni[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+        wandb::detail::sha256_blocks_portable(portable, data.data(), blocks);
+        wandb::detail::sha256_blocks_sha_ni(sha_ni, data.data(), blocks);
+        INFO(blocks << " blocks");
+        CHECK(std::equal(portable, portable + 8, sha_ni));
+    }
 }
