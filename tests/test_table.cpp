@@ -520,3 +520,26 @@ TEST_CASE("Artifact member and artifact names follow the SDK's rules", "[table][
     CHECK(with_suffix("mytable.json", "table") == "mytable.json");
     CHECK(with_suffix("media/classes/abc_cls", "classes") == "media/classes/abc_cls.classes.json");
 }
+
+namespace {
+/// Leaves digits in the stack below the caller, where a formatter that reads past the end of
+/// its own buffer would find them.
+__attribute__((noinline)) void leave_digits_on_the_stack() {
+    volatile char junk[512];
+    for (char& c : const_cast<char(&)[512]>(junk)) c = '6';
+    (void)junk[0];
+}
+}  // namespace
+
+TEST_CASE("Python float repr reads only the exponent digits it was given", "[table][python_json]") {
+    // Regression: the exponent was parsed with atoi from a buffer to_chars does not terminate, so a
+    // stale '6' after "e+08" made 123456789.125 print as "1.23456789125e+86" now and then.
+    for (int i = 0; i < 100; ++i) {
+        leave_digits_on_the_stack();
+        REQUIRE(wandb::detail::python_float_repr(123456789.125) == "123456789.125");
+        leave_digits_on_the_stack();
+        REQUIRE(wandb::detail::python_float_repr(1e16) == "1e+16");
+        leave_digits_on_the_stack();
+        REQUIRE(wandb::detail::pydantic_float_repr(1.5e300) == "1.5e+300");  // pydantic_core.to_json(1.5e300)
+    }
+}

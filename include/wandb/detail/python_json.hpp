@@ -17,7 +17,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,7 +49,11 @@ inline ShortestDecimal shortest_decimal(double v) {
     }
     for (; p < result.ptr && *p != 'e'; ++p)
         if (*p != '.') d.digits += *p;
-    if (p < result.ptr) d.exponent = std::atoi(p + 1);  // "e+16", "e-05"
+    if (p < result.ptr) {  // "e+16", "e-05": parse exactly what to_chars wrote (no NUL follows it)
+        const char* digits = p + 1;
+        if (digits < result.ptr && *digits == '+') ++digits;
+        std::from_chars(digits, result.ptr, d.exponent);
+    }
     return d;
 }
 
