@@ -2,10 +2,13 @@
 // which it also writes as .npy files so that bench/sdk_baseline.py times the SDK's path on the
 // very same pixels. bench/compare runs both; see bench/README.md.
 //
-//   bench_encode run DIR [REPS]    write DIR/<workload>.npy, print "<workload> <median ms> <bytes>"
+//   bench_encode run DIR [REPS]    write DIR/<workload>.npy, print "<workload> <median ms> <bytes>";
+//                                  step16 is one OfflineRun::log call of 16 rgb512 images with two
+//                                  seg512 masks each, with 1 encoding thread (step16) and 2 (step16x2)
 //   bench_encode peak-memory DIR   encode one 8192x8192 mask, print the process's VmHWM
 //   bench_encode sweep DIR [REPS]  encode time and size for every backend, filter and level
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -20,8 +23,7 @@
 #include <string>
 #include <vector>
 
-#include <wandb/detail/hash.hpp>
-#include <wandb/png.hpp>
+#include <wandb/wandb.hpp>
 
 namespace fs = std::filesystem;
 
@@ -104,10 +106,11 @@ Image photo_rgb(std::size_t side, std::uint64_t seed) {
     return img;
 }
 
-/// Writes a uint8 array as NumPy's .npy format version 1.0.
-void write_npy(const fs::path& path, const Image& img) {
-    std::string shape = "(" + std::to_string(img.height) + ", " + std::to_string(img.width) +
-                        (img.channels == 1 ? ")" : ", " + std::to_string(img.channels) + ")");
+/// Writes uint8 data of the given shape as NumPy's .npy format version 1.0.
+void write_npy(const fs::path& path, const std::vector<std::size_t>& dims, const std::uint8_t* data, std::size_t size) {
+    std::string shape = "(";
+    for (std::size_t i = 0; i < dims.size(); ++i) shape += (i ? ", " : "") + std::to_string(dims[i]);
+    shape += dims.size() == 1 ? ",)" : ")";
     std::string header = "{'descr': '|u1', 'fortran_order': False, 'shape': " + shape + ", }";
     while ((10 + header.size() + 1) % 64 != 0) header += ' ';
     header += '\n';
@@ -116,24 +119,22 @@ void write_npy(const fs::path& path, const Image& img) {
     const char len[2] = {char(header.size() & 0xFF), char(header.size() >> 8)};
     f.write(len, 2);
     f << header;
-    f.write(reinterpret_cast<const char*>(img.pixels.data()), std::streamsize(img.pixels.size()));
+    f.write(reinterpret_cast<const char*>(data), std::streamsize(size));
     if (!f) throw std::runtime_error("cannot write " + path.string());
 }
 
-/// Writes bytes to `path` through a temporary name and a rename, as the library's run writer will.
-void write_file_atomically(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
-    const fs::path tmp = path.string() + ".tmp";
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (f == nullptr || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() || std::fclose(f) != 0)
-        throw std::runtime_error("cannot write " + tmp.string());
-    fs::rename(tmp, path);
+/// Writes one image as .npy: (H, W) for one channel, else (H, W, C).
+void write_npy(const fs::path& path, const Image& img) {
+    std::vector<std::size_t> dims = {img.height, img.width};
+    if (img.channels != 1) dims.push_back(img.channels);
+    write_npy(path, dims, img.pixels.data(), img.pixels.size());
 }
 
 /// The library's full path for one image: PNG bytes, their SHA-256 (W&B names files by it), the file.
 std::size_t full_path(const Image& img, const fs::path& out, std::string& digest_hex) {
     const std::vector<std::uint8_t> png = wandb::encode_png(img.view());
     digest_hex = wandb::detail::Sha256::of(png.data(), png.size()).hex();
-    write_file_atomically(out, png);
+    wandb::detail::write_file_atomically(out, png.data(), png.size(), "bench_encode");  // as a run writes it
     return png.size();
 }
 
@@ -167,6 +168,62 @@ std::vector<Workload> workloads() {
     return w;
 }
 
+/// One log call of 16 rgb512 images, each with two seg512 masks, from raw arrays to files and
+/// records: builds the wandb::Image/ImageMask objects (validation, one copy each) and logs them
+/// as a list under one key, into a fresh offline run per repetition (created and finished
+/// untimed). Prints "step16 <ms> <bytes>" for one encoding thread and "step16x2" for two; bytes
+/// are the media files written. Writes step16_rgb.npy (16, 512, 512, 3) and step16_masks.npy
+/// (16, 2, 512, 512) for bench/sdk_baseline.py.
+void step16(const fs::path& dir, int reps) {
+    constexpr std::size_t n = 16, side = 512;
+    std::vector<Image> photos, masks;
+    for (std::size_t i = 0; i < n; ++i) photos.push_back(photo_rgb(side, 100 + i));
+    for (std::size_t i = 0; i < 2 * n; ++i) masks.push_back(voronoi_mask(side, 200 + i));
+    std::vector<std::uint8_t> all;
+    for (const auto& p : photos) all.insert(all.end(), p.pixels.begin(), p.pixels.end());
+    write_npy(dir / "step16_rgb.npy", {n, side, side, 3}, all.data(), all.size());
+    all.clear();
+    for (const auto& m : masks) all.insert(all.end(), m.pixels.begin(), m.pixels.end());
+    write_npy(dir / "step16_masks.npy", {n, 2, side, side}, all.data(), all.size());
+
+    wandb::ClassLabels labels;
+    for (int c = 0; c < kClasses; ++c) labels.emplace(c, "class_" + std::to_string(c));
+    const std::array<std::size_t, 3> rgb_shape = {side, side, 3};
+    const std::array<std::size_t, 2> mask_shape = {side, side};
+    for (std::size_t threads : {std::size_t(1), std::size_t(2)}) {
+        std::vector<double> times;
+        std::uintmax_t bytes = 0;
+        for (int rep = -2; rep < reps; ++rep) {
+            wandb::OfflineRunOptions options;
+            options.root = dir / "ours" / ("step16_" + std::to_string(threads) + "_" + std::to_string(rep + 2));
+            options.media_threads = threads;
+            options.quiet = true;
+            wandb::OfflineRun run(options);
+            const auto start = std::chrono::steady_clock::now();
+            std::vector<wandb::Image> images;
+            for (std::size_t i = 0; i < n; ++i)
+                images.push_back(
+                    wandb::Image(xt::adapt(photos[i].pixels.data(), photos[i].pixels.size(), xt::no_ownership(), rgb_shape))
+                        .with_mask("predictions", wandb::ImageMask(xt::adapt(masks[2 * i].pixels.data(), side * side,
+                                                                             xt::no_ownership(), mask_shape), labels))
+                        .with_mask("ground_truth", wandb::ImageMask(xt::adapt(masks[2 * i + 1].pixels.data(), side * side,
+                                                                              xt::no_ownership(), mask_shape), labels)));
+            run.log({{"examples", images}});
+            const auto stop = std::chrono::steady_clock::now();
+            if (rep >= 0) times.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+            run.finish();
+            bytes = 0;
+            for (const auto& e : fs::recursive_directory_iterator(run.files_dir() / "media"))
+                if (e.is_regular_file()) bytes += e.file_size();
+            fs::remove_all(options.root);
+        }
+        std::sort(times.begin(), times.end());
+        const double median = times.size() % 2 ? times[times.size() / 2]
+                                               : (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
+        std::printf("%s %.3f %ju\n", threads == 1 ? "step16" : "step16x2", median, bytes);
+    }
+}
+
 int run(const fs::path& dir, int reps) {
     fs::create_directories(dir / "ours");
     for (const auto& w : workloads()) {
@@ -180,9 +237,7 @@ int run(const fs::path& dir, int reps) {
             reps, [&](int i) { size = full_path(w.image, out(i), digest); }, [&](int i) { fs::remove(out(i)); });
         std::printf("%s %.3f %zu\n", w.name.c_str(), ms, size);
     }
-    // TODO(lead): workload step16 -- one `log` call of 16 rgb512 images each with 2 seg512 masks,
-    // through the run API (offline_run.hpp) once it lands. Print "step16 <median ms> <bytes>" here
-    // and add the matching SDK timing to bench/sdk_baseline.py; bench/compare picks it up by name.
+    step16(dir, std::max(5, reps / 3));
     return 0;
 }
 

@@ -374,17 +374,31 @@ TEST_CASE("A child killed with SIGKILL mid-loop leaves a log whose complete reco
     TempDir root;
     for (int attempt = 0; attempt < 3; ++attempt) {
         const auto dir = root / ("kill" + std::to_string(attempt));
+        int ready[2];
+        REQUIRE(::pipe(ready) == 0);
         const pid_t child = ::fork();
         REQUIRE(child >= 0);
         if (child == 0) {
+            ::close(ready[0]);
             try {
                 wandb::OfflineRun run(quiet_options(dir));
-                for (int i = 0;; ++i) run.log({{"i", i}, {"img", masked_image(std::size_t(i % 16))}});
+                for (int i = 0;; ++i) {
+                    run.log({{"i", i}, {"img", masked_image(std::size_t(i % 16))}});
+                    if (i == 0) {  // tell the parent a row is down, so the kill lands mid-loop
+                        const char byte = 1;
+                        (void)!::write(ready[1], &byte, 1);
+                        ::close(ready[1]);
+                    }
+                }
             } catch (...) {
             }
             ::_exit(3);
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(60 + 40 * attempt));
+        ::close(ready[1]);
+        char byte = 0;
+        REQUIRE(::read(ready[0], &byte, 1) == 1);  // however slow the child (sanitizers, load)
+        ::close(ready[0]);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5 + 20 * attempt));
         ::kill(child, SIGKILL);
         int status = 0;
         ::waitpid(child, &status, 0);
