@@ -44,6 +44,9 @@ inline SharedBytes read_input_file(const std::filesystem::path& path, const char
     const auto size = in.tellg();
     in.seekg(0, std::ios::beg);
     if (size < 0) throw ValidationError(prefix + "cannot determine its size");
+    // Checked before reading: no image W&B shows is this large, and reading it could exhaust memory.
+    if (static_cast<std::uintmax_t>(size) > static_cast<std::uintmax_t>(INT_MAX))
+        throw ValidationError(std::string(who) + ": " + what + " " + path.string() + " is larger than 2 GiB");
     bytes->resize(static_cast<std::size_t>(size));
     if (size > 0 && !in.read(reinterpret_cast<char*>(bytes->data()), size))
         throw ValidationError(prefix + std::strerror(errno ? errno : EIO));
