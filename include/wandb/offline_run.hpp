@@ -207,6 +207,7 @@ private:
     struct PendingMedia {
         const Image* image = nullptr;             // a single image, or
         const std::vector<Image>* images = nullptr;  // a list
+        std::string key;                           // the (inner) key that names its files
         std::vector<detail::EncodedImage> encoded;
     };
 
@@ -297,12 +298,10 @@ private:
             if (const auto* json = std::get_if<Json>(&v)) {
                 check_json_text(*json, "wandb::OfflineRun::log", "value of " + detail::quoted(where));
             } else if (const auto* image = std::get_if<Image>(&v)) {
-                media_file_name(key, 0, "0", ".png");  // the key must be able to name files
-                media.push_back({image, nullptr, {}});
+                media.push_back({image, nullptr, key, {}});  // file names are checked once encoded
             } else if (const auto* images = std::get_if<std::vector<Image>>(&v)) {
-                media_file_name(key, 0, "0", ".png");
                 detail::check_image_list(*images, key, "wandb::OfflineRun::log");
-                media.push_back({nullptr, images, {}});
+                media.push_back({nullptr, images, key, {}});
             } else {
                 collect(std::get<Row>(v), where, media);
             }
@@ -369,6 +368,12 @@ private:
             throw ValidationError("wandb::OfflineRun::log: step " + std::to_string(*explicit_step) +
                                   " is not greater than the last logged step " + std::to_string(next_step_ - 1) +
                                   "; steps must increase (log all values of one step in one call)");
+        // The exact names of every file of the row (log call counter and sha256 known now): a key
+        // that cannot name one of them is refused before the first file is written.
+        std::vector<std::string> paths;
+        for (const PendingMedia& m : media)
+            for (const detail::EncodedImage& e : m.encoded)
+                detail::run_file_paths(e, RunContext{files_dir(), m.key, log_calls_}, paths);
         RunPayload written;
         auto next = media.begin();
         const Json values = materialize(row, next, log_calls_, written);
