@@ -10,6 +10,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -126,7 +127,8 @@ public:
 
     /// Logs a row at an explicit step, which must be greater than every step logged before (the
     /// SDK drops such a row with a warning; here it is an error, so the loss of data is seen).
-    /// \throws wandb::ValidationError  also for a step not greater than the last one.
+    /// \throws wandb::ValidationError  also for a step not greater than the last one, a negative
+    ///         first step, or the largest int64 (steps go up to 2^63 - 2).
     void log(const Row& row, std::int64_t step) { log_row(row, step); }
 
     /// Sets config values (top-level keys replace earlier ones) and records them.
@@ -364,10 +366,18 @@ private:
         std::lock_guard<std::mutex> lock(mutex_);
         check_open("log");
         const std::int64_t step = explicit_step.value_or(next_step_);
-        if (explicit_step && *explicit_step < next_step_)
+        if (explicit_step && *explicit_step < next_step_) {
+            if (next_step_ == 0)  // nothing logged yet: there is no last step to name
+                throw ValidationError("wandb::OfflineRun::log: step " + std::to_string(*explicit_step) +
+                                      " is negative; steps start at 0");
             throw ValidationError("wandb::OfflineRun::log: step " + std::to_string(*explicit_step) +
                                   " is not greater than the last logged step " + std::to_string(next_step_ - 1) +
                                   "; steps must increase (log all values of one step in one call)");
+        }
+        constexpr std::int64_t max_step = std::numeric_limits<std::int64_t>::max() - 1;  // so step + 1 exists
+        if (step > max_step)
+            throw ValidationError("wandb::OfflineRun::log: step " + std::to_string(step) +
+                                  " is out of range; steps go up to " + std::to_string(max_step));
         // The exact names of every file of the row (log call counter and sha256 known now): a key
         // that cannot name one of them is refused before the first file is written.
         std::vector<std::string> paths;
