@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include <unistd.h>
+
 #include "detail/atomic_file.hpp"
 #include "detail/json_text.hpp"
 #include "detail/log_writer.hpp"
@@ -122,7 +124,9 @@ public:
     /// \throws wandb::ValidationError  for a bad key (empty, not UTF-8, control characters, a
     ///         duplicate, or reserved: _step, _runtime, _timestamp, _wandb), a bad string, a list
     ///         of images that is empty or over 108, or a finished run; nothing is written then.
-    ///         wandb::IoError  if a file or the log cannot be written; the log stays readable.
+    ///         wandb::IoError  if a file or the log cannot be written; the log stays readable and
+    ///         the row is not logged at all: its records are not in the log, the media files it
+    ///         wrote are removed again, and its step and values are not taken.
     void log(const Row& row) { log_row(row, std::nullopt); }
 
     /// Logs a row at an explicit step, which must be greater than every step logged before (the
@@ -384,35 +388,55 @@ private:
         for (const PendingMedia& m : media)
             for (const detail::EncodedImage& e : m.encoded)
                 detail::run_file_paths(e, RunContext{files_dir(), m.key, log_calls_}, paths);
-        RunPayload written;
-        auto next = media.begin();
-        const Json values = materialize(row, next, log_calls_, written);
-
-        for (const std::string& file : written.files) append(detail::FilesRecord{{{file}}});
-        if (!written.singletons.empty()) {
-            Json wandb_config = config_.contains("_wandb") ? config_["_wandb"] : Json::object();
-            add_class_label_singletons(wandb_config, written.singletons);
-            if (!config_.contains("_wandb") || config_["_wandb"] != wandb_config) {
-                config_["_wandb"] = wandb_config;
-                append(detail::ConfigRecord{{{"_wandb", {}, detail::json_text(wandb_config)}}, {}});
-            }
-        }
-        const auto now = std::chrono::system_clock::now();
+        // One log call is all or nothing: its media files are written, then all its records in one
+        // append; if anything fails, the files it wrote are removed again and the run's state
+        // (config, summary, steps) is left as it was, so the log never names a missing file and a
+        // later call is not affected by the failed one.
+        std::vector<bool> existed(paths.size());
+        for (std::size_t i = 0; i < paths.size(); ++i) existed[i] = std::filesystem::exists(files_dir() / paths[i]);
+        Json wandb_config;
+        bool config_changed = false;
+        Json values;
         Json meta = Json::object();
-        meta["_step"] = step;
-        meta["_runtime"] = runtime_seconds();
-        meta["_timestamp"] = detail::unix_seconds(now);
-        detail::HistoryRecord history;
-        detail::SummaryRecord summary;
-        for (const Json* part : std::initializer_list<const Json*>{&values, &meta})
-            for (auto it = part->begin(); it != part->end(); ++it) {
-                history.items.push_back({it.key(), {}, detail::json_text(it.value())});
-                summary.update.push_back(history.items.back());
-                summary_[it.key()] = it.value();
+        try {
+            RunPayload written;
+            auto next = media.begin();
+            values = materialize(row, next, log_calls_, written);
+
+            std::vector<detail::Bytes> records;
+            auto num = static_cast<std::int64_t>(writer_->records_written());
+            for (const std::string& file : written.files)
+                records.push_back(detail::encode_record(++num, detail::FilesRecord{{{file}}}));
+            if (!written.singletons.empty()) {
+                wandb_config = config_.contains("_wandb") ? config_["_wandb"] : Json::object();
+                add_class_label_singletons(wandb_config, written.singletons);
+                config_changed = !config_.contains("_wandb") || config_["_wandb"] != wandb_config;
+                if (config_changed)
+                    records.push_back(detail::encode_record(
+                        ++num, detail::ConfigRecord{{{"_wandb", {}, detail::json_text(wandb_config)}}, {}}));
             }
-        history.step = step;
-        append(history);
-        append(summary);
+            meta["_step"] = step;
+            meta["_runtime"] = runtime_seconds();
+            meta["_timestamp"] = detail::unix_seconds(std::chrono::system_clock::now());
+            detail::HistoryRecord history;
+            detail::SummaryRecord summary;
+            for (const Json* part : std::initializer_list<const Json*>{&values, &meta})
+                for (auto it = part->begin(); it != part->end(); ++it) {
+                    history.items.push_back({it.key(), {}, detail::json_text(it.value())});
+                    summary.update.push_back(history.items.back());
+                }
+            history.step = step;
+            records.push_back(detail::encode_record(++num, history));
+            records.push_back(detail::encode_record(++num, summary));
+            writer_->append_all(records);
+        } catch (...) {
+            for (std::size_t i = 0; i < paths.size(); ++i)
+                if (!existed[i]) ::unlink((files_dir() / paths[i]).c_str());  // files only, never a directory
+            throw;
+        }
+        if (config_changed) config_["_wandb"] = std::move(wandb_config);
+        for (const Json* part : std::initializer_list<const Json*>{&values, &meta})
+            for (auto it = part->begin(); it != part->end(); ++it) summary_[it.key()] = it.value();
         next_step_ = step + 1;
         ++log_calls_;
     }
