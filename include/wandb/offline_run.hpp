@@ -392,6 +392,7 @@ private:
         // append; if anything fails, the files it wrote are removed again and the run's state
         // (config, summary, steps) is left as it was, so the log never names a missing file and a
         // later call is not affected by the failed one.
+        writer_->check_writable();  // before any media file: a vanished run directory is not recreated
         std::vector<bool> existed(paths.size());
         for (std::size_t i = 0; i < paths.size(); ++i) existed[i] = std::filesystem::exists(files_dir() / paths[i]);
         Json wandb_config;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -99,7 +100,8 @@ public:
     /// Appends one record (the bytes of an encoded `Record`) and returns the file offset of its
     /// first chunk. On a failed write the partial record is truncated away so the log stays valid;
     /// if even that fails, the writer refuses further appends.
-    /// \throws wandb::IoError  on a write failure (disk full, ...), after close(), or when broken.
+    /// \throws wandb::IoError  on a write failure (disk full, ...), after close(), when broken, or
+    ///         when the log's path no longer names the open file (see check_writable).
     std::uint64_t append(const void* data, std::size_t size) {
         check_writable();
         buffer_.clear();
@@ -128,6 +130,21 @@ public:
         return first;
     }
 
+    /// Checks that appends can go on: the log is open, no earlier failure is pending, and its path
+    /// still names the open file. A log whose directory was removed or moved away would otherwise
+    /// take every later record into a file nobody can find.
+    /// \throws wandb::IoError  naming the path and the reason, e.g. "No such file or directory".
+    void check_writable() const {
+        if (fd_ < 0) throw IoError("wandb::LogWriter: cannot write " + path_ + ": the log is closed");
+        if (broken_)
+            throw IoError("wandb::LogWriter: cannot write " + path_ +
+                          ": an earlier failed write could not be rolled back");
+        struct stat by_path {}, by_fd {};
+        if (::stat(path_.c_str(), &by_path) != 0 || ::fstat(fd_, &by_fd) != 0) fail("cannot write");
+        if (by_path.st_dev != by_fd.st_dev || by_path.st_ino != by_fd.st_ino)
+            throw IoError("wandb::LogWriter: cannot write " + path_ + ": another file has replaced the log");
+    }
+
     /// fsync(2)s the file so that every appended record survives a power loss.
     /// \throws wandb::IoError  if fsync fails or the log is closed.
     void flush_to_disk() {
@@ -151,12 +168,6 @@ public:
     std::uint64_t records_written() const noexcept { return records_; }
 
 private:
-    void check_writable() const {
-        if (fd_ < 0) throw IoError("wandb::LogWriter: cannot write " + path_ + ": the log is closed");
-        if (broken_)
-            throw IoError("wandb::LogWriter: cannot write " + path_ +
-                          ": an earlier failed write could not be rolled back");
-    }
 
     /// Writes buffer_ (holding `records` framed records) at the end of the log; on failure
     /// truncates the file back to where it was so the log stays valid, and throws.
