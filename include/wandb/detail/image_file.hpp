@@ -214,10 +214,11 @@ inline void check_png_inflated_size(const std::vector<std::uint8_t>& b, const st
     const std::string size = std::to_string(header.width) + "x" + std::to_string(header.height);
     if (raw > static_cast<std::uint64_t>(INT_MAX))
         throw ValidationError(name + " is too large to decode: its " + size + " pixels need more than 2 GiB");
-    std::vector<std::uint8_t> stream;  // the IDAT payloads, in order (chunk bounds checked by probe_image)
+    std::vector<std::uint8_t> stream;  // the IDAT payloads, in order, up to IEND (bytes after it are not chunks)
     for (std::size_t at = 8; at + 12 <= b.size();) {
         const std::size_t length = std::size_t(b[at]) << 24 | std::size_t(b[at + 1]) << 16 |
                                    std::size_t(b[at + 2]) << 8 | b[at + 3];
+        if (length > b.size() - at - 12 || std::memcmp(b.data() + at + 4, "IEND", 4) == 0) break;
         if (std::memcmp(b.data() + at + 4, "IDAT", 4) == 0)
             stream.insert(stream.end(), b.begin() + std::ptrdiff_t(at + 8), b.begin() + std::ptrdiff_t(at + 8 + length));
         at += 12 + length;
