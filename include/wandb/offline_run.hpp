@@ -137,17 +137,17 @@ public:
 
     /// Sets config values (top-level keys replace earlier ones) and records them.
     /// \throws wandb::ValidationError  if `values` is not an object, uses the reserved key
-    ///         `_wandb`, or holds text that is not UTF-8; wandb::IoError as for log.
+    ///         `_wandb`, or holds text that is not UTF-8; wandb::IoError as for log (the values
+    ///         are then not set).
     void update_config(const Json& values) {
         check_object(values, "update_config");
         std::lock_guard<std::mutex> lock(mutex_);
         check_open("update_config");
         detail::ConfigRecord record;
-        for (auto it = values.begin(); it != values.end(); ++it) {
-            config_[it.key()] = it.value();
+        for (auto it = values.begin(); it != values.end(); ++it)
             record.update.push_back({it.key(), {}, detail::json_text(it.value())});
-        }
-        append(record);
+        append(record);  // first: values the log does not hold must not reach config.yaml
+        for (auto it = values.begin(); it != values.end(); ++it) config_[it.key()] = it.value();
     }
 
     /// Sets summary values (the numbers a run's table shows), replacing logged ones per key.
@@ -157,11 +157,10 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         check_open("update_summary");
         detail::SummaryRecord record;
-        for (auto it = values.begin(); it != values.end(); ++it) {
-            summary_[it.key()] = it.value();
+        for (auto it = values.begin(); it != values.end(); ++it)
             record.update.push_back({it.key(), {}, detail::json_text(it.value())});
-        }
-        append(record);
+        append(record);  // first: values the log does not hold must not reach wandb-summary.json
+        for (auto it = values.begin(); it != values.end(); ++it) summary_[it.key()] = it.value();
     }
 
     /// Writes the Exit and Final records, `files/config.yaml` and `files/wandb-summary.json`,
