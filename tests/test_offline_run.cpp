@@ -374,17 +374,27 @@ TEST_CASE("A child killed with SIGKILL mid-loop leaves a log whose complete reco
     TempDir root;
     for (int attempt = 0; attempt < 3; ++attempt) {
         const auto dir = root / ("kill" + std::to_string(attempt));
+        int logged[2];
+        REQUIRE(::pipe(logged) == 0);
         const pid_t child = ::fork();
         REQUIRE(child >= 0);
         if (child == 0) {
+            ::close(logged[0]);
             try {
                 wandb::OfflineRun run(quiet_options(dir));
-                for (int i = 0;; ++i) run.log({{"i", i}, {"img", masked_image(std::size_t(i % 16))}});
+                for (int i = 0;; ++i) {
+                    run.log({{"i", i}, {"img", masked_image(std::size_t(i % 16))}});
+                    if (i == 0) (void)!::write(logged[1], "1", 1);
+                }
             } catch (...) {
             }
             ::_exit(3);
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(60 + 40 * attempt));
+        ::close(logged[1]);
+        char byte = 0;  // wait for the first row (a fixed delay alone is too short under sanitizers and load)
+        CHECK(::read(logged[0], &byte, 1) == 1);
+        ::close(logged[0]);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20 + 40 * attempt));
         ::kill(child, SIGKILL);
         int status = 0;
         ::waitpid(child, &status, 0);
