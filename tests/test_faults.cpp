@@ -328,21 +328,26 @@ TEST_CASE("A child logging images killed with SIGKILL at 50 random moments leave
                     if (i % 7 == 3) row.emplace_back("notes", std::string(40000 + i % 3000, 'n'));  // spans blocks
                     run.log(row);
                     if (i % 11 == 0) run.update_summary({{"best", int(i)}});
+                    (void)!::write(ready[1], "l", 1);  // one byte per row logged
                 }
             } catch (...) {
             }
             ::_exit(3);
         }
         ::close(ready[1]);
+        // The moment: after a random number of rows (0..30), then a random delay of 0..3 ms, so
+        // that kills land at every point of a log call whatever the speed of the build.
         char byte = 0;
         const bool started = ::read(ready[0], &byte, 1) == 1;  // the run exists and logs from now on
-        ::close(ready[0]);
-        const auto delay = std::chrono::microseconds(std::uniform_int_distribution<int>(0, 40000)(random));
+        const int rows_first = std::uniform_int_distribution<int>(0, 30)(random);
+        for (int r = 0; r < rows_first && ::read(ready[0], &byte, 1) == 1;) ++r;
+        const auto delay = std::chrono::microseconds(std::uniform_int_distribution<int>(0, 3000)(random));
         std::this_thread::sleep_for(delay);
         ::kill(child, SIGKILL);
+        ::close(ready[0]);
         int status = 0;
         REQUIRE(::waitpid(child, &status, 0) == child);
-        INFO("kill " << k << " after " << delay.count() << " us");
+        INFO("kill " << k << " after " << rows_first << " rows and " << delay.count() << " us");
         REQUIRE(started);
         REQUIRE(WIFSIGNALED(status));
         const fs::path run_dir = wandb_test::find_run_dir(dir);
@@ -352,6 +357,7 @@ TEST_CASE("A child logging images killed with SIGKILL at 50 random moments leave
             ++truncated;
         }
         const auto rows = logged_rows(log);
+        CHECK(rows.size() >= std::size_t(rows_first));  // every row reported logged is in the log
         for (std::size_t r = 0; r < rows.size(); ++r) CHECK(rows[r] == int(r));  // no gap, no repeat
         CHECK(wandb_test::run_problems(run_dir, log, false) == std::vector<std::string>{});
         min_rows = std::min(min_rows, rows.size());
