@@ -1,23 +1,95 @@
 #!/usr/bin/env bash
-# Builds and runs the whole test suite, twice: with g++ and -Werror, then with clang and
-# AddressSanitizer + UndefinedBehaviorSanitizer. Installs missing Debian packages first.
+# Builds and runs the whole test suite: with g++ and -Werror, then with clang and
+# AddressSanitizer + UndefinedBehaviorSanitizer, then the concurrency tests with clang and
+# ThreadSanitizer, then each libFuzzer target for 60 seconds. Installs missing Debian packages first.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/cmake/install-debian-packages.sh"
 jobs="$(nproc)"
+stage_times=()
+stage_start=$SECONDS
+end_stage() {
+  stage_times+=("$1: $((SECONDS - stage_start)) s")
+  stage_start=$SECONDS
+}
 
 echo "=== g++, -Werror ==="
 cmake -S "$root" -B "$root/build/gcc" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ \
   -DWANDB_IMAGEMASK_WERROR=ON
 cmake --build "$root/build/gcc" -j "$jobs"
 (cd "$root/build/gcc" && ctest -j "$jobs" --output-on-failure)
+end_stage "g++"
 
 echo "=== clang, -fsanitize=address,undefined ==="
 cmake -S "$root" -B "$root/build/clang-asan" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
   -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=address,undefined -DWANDB_IMAGEMASK_BUILD_BENCH=OFF
 cmake --build "$root/build/clang-asan" -j "$jobs"
-# The consumer projects ran in the g++ pass; they build without sanitizers.
+# The consumer projects ran in the g++ pass; they build without sanitizers. So did the memory
+# test (label "memory"): under ASan, RSS holds its quarantine and 100,000 steps take over a minute.
 (cd "$root/build/clang-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest -j "$jobs" --output-on-failure -E '^consumer\.')
+  ctest -j "$jobs" --output-on-failure -E '^consumer\.' -LE memory)
+end_stage "clang ASan+UBSan"
 
+echo "=== clang, -fsanitize=thread: the concurrency tests ([threads]) ==="
+# Only the binary holding the concurrency tests is built (tests/CMakeLists.txt).
+cmake -S "$root" -B "$root/build/clang-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+  -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=thread -DWANDB_IMAGEMASK_BUILD_EXAMPLES=OFF \
+  -DWANDB_IMAGEMASK_BUILD_BENCH=OFF
+cmake --build "$root/build/clang-tsan" -j "$jobs" --target wandb_imagemask_thread_tests
+tsan_tmp="$root/build/clang-tsan/tests/tmp"
+rm -rf "$tsan_tmp" && mkdir -p "$tsan_tmp"
+WANDB_TEST_TMPDIR="$tsan_tmp" TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+  "$root/build/clang-tsan/tests/wandb_imagemask_thread_tests" "[threads]"
+end_stage "clang TSan"
+
+echo "=== clang, libFuzzer + ASan + UBSan: each target for 60 s ==="
+# Failing on any crash, leak, timeout (10 s per input) or allocation over the limits; the input
+# is left in build/fuzz/tests/fuzz/work/<target>-<kind>-<sha1>. New inputs go to work/<target>/,
+# never into the committed seeds (tests/fuzz/corpus/<target>/).
+cmake -S "$root" -B "$root/build/fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+  -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=address,undefined -DWANDB_IMAGEMASK_BUILD_FUZZERS=ON \
+  -DWANDB_IMAGEMASK_BUILD_TESTS=OFF -DWANDB_IMAGEMASK_BUILD_EXAMPLES=OFF -DWANDB_IMAGEMASK_BUILD_BENCH=OFF \
+  -DWANDB_IMAGEMASK_INSTALL=OFF -DWANDB_IMAGEMASK_LINK_STB=OFF
+cmake --build "$root/build/fuzz" -j "$jobs"
+fuzz="$root/build/fuzz/tests/fuzz"
+run_fuzzer() {
+  local target="$1"
+  mkdir -p "$fuzz/work/$target" "$scratch"
+  WANDB_FUZZ_TMPDIR="$scratch" "$fuzz/fuzz_$target" -max_total_time=60 -rss_limit_mb=1024 \
+    -malloc_limit_mb=512 -timeout=10 -print_final_stats=1 -artifact_prefix="$fuzz/work/$target-" \
+    "$fuzz/work/$target" "$root/tests/fuzz/corpus/$target" > "$fuzz/work/$target.log" 2>&1
+}
+report_fuzzer() {
+  local target="$1" status="$2"
+  if [[ "$status" != 0 ]]; then
+    tail -n 80 "$fuzz/work/$target.log"
+    echo "fuzz_$target FAILED (exit $status); log: $fuzz/work/$target.log"
+    return 1
+  fi
+  echo "fuzz_$target: $(sed -n 's/^stat::number_of_executed_units: *//p' "$fuzz/work/$target.log") executions in 60 s, no failure"
+}
+# The targets read their input from a scratch file: on tmpfs (/dev/shm) when there is one.
+scratch="$fuzz/scratch"
+if [[ -d /dev/shm && -w /dev/shm ]]; then
+  scratch="/dev/shm/wandb-imagemask-fuzz-$$"
+fi
+# Two targets at a time (one per core), then the third; all three are reported.
+rm -rf "$scratch"
+trap 'rm -rf "$scratch"' EXIT
+run_fuzzer mask_file & mask_pid=$!
+run_fuzzer image_file & image_pid=$!
+mask_status=0 image_status=0 log_status=0
+wait "$mask_pid" || mask_status=$?
+wait "$image_pid" || image_status=$?
+run_fuzzer run_log || log_status=$?
+rm -rf "$scratch"
+trap - EXIT
+fuzz_failed=0
+report_fuzzer mask_file "$mask_status" || fuzz_failed=1
+report_fuzzer image_file "$image_status" || fuzz_failed=1
+report_fuzzer run_log "$log_status" || fuzz_failed=1
+((fuzz_failed == 0))
+end_stage "libFuzzer"
+
+printf '%s\n' "${stage_times[@]}"
 echo "=== all tests passed ==="

@@ -494,3 +494,28 @@ TEST_CASE("A table logged with images in one row keeps the row's record order", 
     for (const auto& entry : artifact["manifest"]["contents"])
         CHECK(std::filesystem::exists(entry["local_path"].get<std::string>()));
 }
+
+TEST_CASE("A log call that fails after staging a table leaves neither the table's files nor records",
+          "[offline_run][table][errors]") {
+    TempDir root, scratch;
+    wandb::OfflineRun run(quiet_options(root.path()));
+    const auto image = masked_image(6);
+    // Learn the image file's name (key "img", log call 0) and put a directory in its way.
+    const std::string blocked = wandb::bind_to_run(image, {scratch.path(), "img", 0}).value["path"];
+    std::filesystem::create_directories(run.files_dir() / blocked);
+    wandb::Table table({"image"});
+    table.add_data({masked_image(3)});
+    const auto size = std::filesystem::file_size(run.log_path());
+    CHECK_THROWS_AS(run.log({{"samples", table}, {"img", image}}), wandb::IoError);
+    CHECK(std::filesystem::file_size(run.log_path()) == size);
+    CHECK(wandb_test::list_files(run.files_dir() / "media" / "table").empty());  // directories may stay
+    std::size_t staged = 0;
+    if (std::filesystem::exists(run.dir() / "artifacts"))
+        for (const auto& e : std::filesystem::recursive_directory_iterator(run.dir() / "artifacts"))
+            staged += e.is_regular_file();
+    CHECK(staged == 0);
+    std::filesystem::remove(run.files_dir() / blocked);
+    run.log({{"samples", table}, {"img", image}});  // the same row succeeds once the way is clear
+    run.finish();
+    CHECK(of_kind(read_log(run.log_path()), "artifact").size() == 1);
+}

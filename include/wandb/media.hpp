@@ -111,12 +111,28 @@ inline void add_class_label_singletons(Json& wandb_config, const std::vector<Cla
 
 namespace detail {
 
+/// The path, relative to the run's files directory, an encoded file is written to:
+/// `<subdir>/<upload-safe key>_<step>_<sha256[:20]><extension>`.
+/// \throws ValidationError if the key cannot name the file (see media_file_name).
+inline std::string run_file_path(const EncodedFile& file, const RunContext& context) {
+    return file.subdir + "/" + media_file_name(context.key, context.step, file.sha256.hex().substr(0, 20), file.extension);
+}
+
+/// Appends the paths of all files of an encoded image (image, box layers, mask layers) to
+/// `paths`, so that a key that cannot name one of them is refused before any is written.
+/// \throws ValidationError if the key cannot name a file.
+inline void run_file_paths(const EncodedImage& encoded, const RunContext& context, std::vector<std::string>& paths) {
+    paths.push_back(run_file_path(encoded.image, context));
+    for (const EncodedFile& f : encoded.boxes) paths.push_back(run_file_path(f, context));
+    for (const EncodedFile& f : encoded.masks) paths.push_back(run_file_path(f, context));
+}
+
 /// Writes one encoded file below the run's files directory under its run name and returns
 /// its payload: `{"_type", "sha256", "size", "path"}` (the SDK's key order).
 inline Json store_run_file(const EncodedFile& file, const RunContext& context, const char* type,
                            std::vector<std::string>& written) {
     const std::string hex = file.sha256.hex();
-    const std::string relative = file.subdir + "/" + media_file_name(context.key, context.step, hex.substr(0, 20), file.extension);
+    const std::string relative = run_file_path(file, context);
     bool seen = false;
     for (const std::string& w : written) seen = seen || w == relative;
     if (!seen) {  // identical bytes map to the same name: one file, listed once
@@ -153,6 +169,8 @@ inline void store_layers(const Image& image, const EncodedImage& encoded, const 
 /// Writes an encoded image's files and builds its `image-file` payload in the SDK's key order:
 /// caption, _type, sha256, size, path, format, width, height, grouping, boxes, masks.
 inline RunPayload store_run_image(const Image& image, const EncodedImage& encoded, const RunContext& context) {
+    std::vector<std::string> paths;
+    run_file_paths(encoded, context, paths);  // every name is valid before the first file is written
     RunPayload payload;
     Json file = store_run_file(encoded.image, context, "image-file", payload.files);
     Json boxes, masks;
@@ -175,6 +193,8 @@ inline RunPayload store_run_image(const Image& image, const EncodedImage& encode
 /// the first image has one), all_masks and all_boxes (when any image has them; null for the rest).
 inline RunPayload store_run_images(const std::vector<Image>& images, const std::vector<EncodedImage>& encoded,
                                    const RunContext& context) {
+    std::vector<std::string> paths;
+    for (const EncodedImage& e : encoded) run_file_paths(e, context, paths);  // all names valid before writing
     RunPayload payload;
     Json filenames = Json::array(), captions = Json::array(), all_masks = Json::array(), all_boxes = Json::array();
     bool any_masks = false, any_boxes = false;

@@ -10,12 +10,15 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <unistd.h>
 
 #include "detail/atomic_file.hpp"
 #include "detail/json_text.hpp"
@@ -123,27 +126,30 @@ public:
     /// \throws wandb::ValidationError  for a bad key (empty, not UTF-8, control characters, a
     ///         duplicate, or reserved: _step, _runtime, _timestamp, _wandb), a bad string, a list
     ///         of images that is empty or over 108, or a finished run; nothing is written then.
-    ///         wandb::IoError  if a file or the log cannot be written; the log stays readable.
+    ///         wandb::IoError  if a file or the log cannot be written; the log stays readable and
+    ///         the row is not logged at all: its records are not in the log, the media files it
+    ///         wrote are removed again, and its step and values are not taken.
     void log(const Row& row) { log_row(row, std::nullopt); }
 
     /// Logs a row at an explicit step, which must be greater than every step logged before (the
     /// SDK drops such a row with a warning; here it is an error, so the loss of data is seen).
-    /// \throws wandb::ValidationError  also for a step not greater than the last one.
+    /// \throws wandb::ValidationError  also for a step not greater than the last one, a negative
+    ///         first step, or the largest int64 (steps go up to 2^63 - 2).
     void log(const Row& row, std::int64_t step) { log_row(row, step); }
 
     /// Sets config values (top-level keys replace earlier ones) and records them.
     /// \throws wandb::ValidationError  if `values` is not an object, uses the reserved key
-    ///         `_wandb`, or holds text that is not UTF-8; wandb::IoError as for log.
+    ///         `_wandb`, or holds text that is not UTF-8; wandb::IoError as for log (the values
+    ///         are then not set).
     void update_config(const Json& values) {
         check_object(values, "update_config");
         std::lock_guard<std::mutex> lock(mutex_);
         check_open("update_config");
         detail::ConfigRecord record;
-        for (auto it = values.begin(); it != values.end(); ++it) {
-            config_[it.key()] = it.value();
+        for (auto it = values.begin(); it != values.end(); ++it)
             record.update.push_back({it.key(), {}, detail::json_text(it.value())});
-        }
-        append(record);
+        append(record);  // first: values the log does not hold must not reach config.yaml
+        for (auto it = values.begin(); it != values.end(); ++it) config_[it.key()] = it.value();
     }
 
     /// Sets summary values (the numbers a run's table shows), replacing logged ones per key.
@@ -153,11 +159,10 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         check_open("update_summary");
         detail::SummaryRecord record;
-        for (auto it = values.begin(); it != values.end(); ++it) {
-            summary_[it.key()] = it.value();
+        for (auto it = values.begin(); it != values.end(); ++it)
             record.update.push_back({it.key(), {}, detail::json_text(it.value())});
-        }
-        append(record);
+        append(record);  // first: values the log does not hold must not reach wandb-summary.json
+        for (auto it = values.begin(); it != values.end(); ++it) summary_[it.key()] = it.value();
     }
 
     /// Writes the Exit and Final records, `files/config.yaml` and `files/wandb-summary.json`,
@@ -210,12 +215,15 @@ private:
     struct Written {
         std::vector<std::variant<std::string, detail::ArtifactRecord>> records;
         std::vector<ClassLabelSingleton> singletons;
+        std::vector<std::filesystem::path> table_files;  ///< staged copies and run-side files, to undo
     };
+
 
     /// The media of one log call, in the order the row names them.
     struct PendingMedia {
         const Image* image = nullptr;             // a single image, or
         const std::vector<Image>* images = nullptr;  // a list
+        std::string key;                           // the (inner) key that names its files
         std::vector<detail::EncodedImage> encoded;
     };
 
@@ -306,14 +314,12 @@ private:
             if (const auto* json = std::get_if<Json>(&v)) {
                 check_json_text(*json, "wandb::OfflineRun::log", "value of " + detail::quoted(where));
             } else if (const auto* image = std::get_if<Image>(&v)) {
-                media_file_name(key, 0, "0", ".png");  // the key must be able to name files
-                media.push_back({image, nullptr, {}});
+                media.push_back({image, nullptr, key, {}});  // file names are checked once encoded
             } else if (const auto* images = std::get_if<std::vector<Image>>(&v)) {
-                media_file_name(key, 0, "0", ".png");
                 detail::check_image_list(*images, key, "wandb::OfflineRun::log");
-                media.push_back({nullptr, images, {}});
+                media.push_back({nullptr, images, key, {}});
             } else if (std::holds_alternative<std::shared_ptr<const Table>>(v)) {
-                media_file_name(key, 0, "0", ".table.json");
+                media_file_name(key, 0, "0", ".table.json");  // fail fast; staging checks the exact name
             } else {
                 collect(std::get<Row>(v), where, media);
             }
@@ -355,6 +361,8 @@ private:
                 const detail::TableRunContext context{dir_,       files_dir(), options_.run_id, options_.project,
                                                       options_.entity, key,    name_step,       detail::random_base36};
                 detail::LoggedTable logged = detail::stage_table_for_run(**table, context);
+                for (const auto& entry : logged.artifact.manifest->contents) out.table_files.push_back(entry.local_path);
+                out.table_files.push_back(files_dir() / logged.run_file);
                 out.records.emplace_back(std::move(logged.artifact));
                 out.records.emplace_back(std::move(logged.run_file));
                 j[key] = std::move(logged.history_value);
@@ -383,45 +391,80 @@ private:
         std::lock_guard<std::mutex> lock(mutex_);
         check_open("log");
         const std::int64_t step = explicit_step.value_or(next_step_);
-        if (explicit_step && *explicit_step < next_step_)
+        if (explicit_step && *explicit_step < next_step_) {
+            if (next_step_ == 0)  // nothing logged yet: there is no last step to name
+                throw ValidationError("wandb::OfflineRun::log: step " + std::to_string(*explicit_step) +
+                                      " is negative; steps start at 0");
             throw ValidationError("wandb::OfflineRun::log: step " + std::to_string(*explicit_step) +
                                   " is not greater than the last logged step " + std::to_string(next_step_ - 1) +
                                   "; steps must increase (log all values of one step in one call)");
-        Written written;
-        auto next = media.begin();
-        const Json values = materialize(row, next, log_calls_, written);
-
-        for (const auto& record : written.records) {
-            if (const auto* file = std::get_if<std::string>(&record)) {
-                append(detail::FilesRecord{{{*file}}});
-            } else {
-                append(std::get<detail::ArtifactRecord>(record));
-            }
         }
-        if (!written.singletons.empty()) {
-            Json wandb_config = config_.contains("_wandb") ? config_["_wandb"] : Json::object();
-            add_class_label_singletons(wandb_config, written.singletons);
-            if (!config_.contains("_wandb") || config_["_wandb"] != wandb_config) {
-                config_["_wandb"] = wandb_config;
-                append(detail::ConfigRecord{{{"_wandb", {}, detail::json_text(wandb_config)}}, {}});
-            }
-        }
-        const auto now = std::chrono::system_clock::now();
+        constexpr std::int64_t max_step = std::numeric_limits<std::int64_t>::max() - 1;  // so step + 1 exists
+        if (step > max_step)
+            throw ValidationError("wandb::OfflineRun::log: step " + std::to_string(step) +
+                                  " is out of range; steps go up to " + std::to_string(max_step));
+        // The exact names of every file of the row (log call counter and sha256 known now): a key
+        // that cannot name one of them is refused before the first file is written.
+        std::vector<std::string> paths;
+        for (const PendingMedia& m : media)
+            for (const detail::EncodedImage& e : m.encoded)
+                detail::run_file_paths(e, RunContext{files_dir(), m.key, log_calls_}, paths);
+        // One log call is all or nothing: its media files are written, then all its records in one
+        // append; if anything fails, the files it wrote are removed again and the run's state
+        // (config, summary, steps) is left as it was, so the log never names a missing file and a
+        // later call is not affected by the failed one.
+        writer_->check_writable();  // before any media file: a vanished run directory is not recreated
+        std::vector<bool> existed(paths.size());
+        for (std::size_t i = 0; i < paths.size(); ++i) existed[i] = std::filesystem::exists(files_dir() / paths[i]);
+        Json wandb_config;
+        bool config_changed = false;
+        Json values;
         Json meta = Json::object();
-        meta["_step"] = step;
-        meta["_runtime"] = runtime_seconds();
-        meta["_timestamp"] = detail::unix_seconds(now);
-        detail::HistoryRecord history;
-        detail::SummaryRecord summary;
-        for (const Json* part : std::initializer_list<const Json*>{&values, &meta})
-            for (auto it = part->begin(); it != part->end(); ++it) {
-                history.items.push_back({it.key(), {}, detail::json_text(it.value())});
-                summary.update.push_back(history.items.back());
-                summary_[it.key()] = it.value();
+        Written written;
+        try {
+            auto next = media.begin();
+            values = materialize(row, next, log_calls_, written);
+
+            std::vector<detail::Bytes> records;
+            auto num = static_cast<std::int64_t>(writer_->records_written());
+            for (const auto& record : written.records) {
+                if (const auto* file = std::get_if<std::string>(&record)) {
+                    records.push_back(detail::encode_record(++num, detail::FilesRecord{{{*file}}}));
+                } else {
+                    records.push_back(detail::encode_record(++num, std::get<detail::ArtifactRecord>(record)));
+                }
             }
-        history.step = step;
-        append(history);
-        append(summary);
+            if (!written.singletons.empty()) {
+                wandb_config = config_.contains("_wandb") ? config_["_wandb"] : Json::object();
+                add_class_label_singletons(wandb_config, written.singletons);
+                config_changed = !config_.contains("_wandb") || config_["_wandb"] != wandb_config;
+                if (config_changed)
+                    records.push_back(detail::encode_record(
+                        ++num, detail::ConfigRecord{{{"_wandb", {}, detail::json_text(wandb_config)}}, {}}));
+            }
+            meta["_step"] = step;
+            meta["_runtime"] = runtime_seconds();
+            meta["_timestamp"] = detail::unix_seconds(std::chrono::system_clock::now());
+            detail::HistoryRecord history;
+            detail::SummaryRecord summary;
+            for (const Json* part : std::initializer_list<const Json*>{&values, &meta})
+                for (auto it = part->begin(); it != part->end(); ++it) {
+                    history.items.push_back({it.key(), {}, detail::json_text(it.value())});
+                    summary.update.push_back(history.items.back());
+                }
+            history.step = step;
+            records.push_back(detail::encode_record(++num, history));
+            records.push_back(detail::encode_record(++num, summary));
+            writer_->append_all(records);
+        } catch (...) {
+            for (std::size_t i = 0; i < paths.size(); ++i)
+                if (!existed[i]) ::unlink((files_dir() / paths[i]).c_str());  // files only, never a directory
+            for (const auto& file : written.table_files) ::unlink(file.c_str());  // each unique to this call
+            throw;
+        }
+        if (config_changed) config_["_wandb"] = std::move(wandb_config);
+        for (const Json* part : std::initializer_list<const Json*>{&values, &meta})
+            for (auto it = part->begin(); it != part->end(); ++it) summary_[it.key()] = it.value();
         next_step_ = step + 1;
         ++log_calls_;
     }

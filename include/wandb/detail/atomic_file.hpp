@@ -24,7 +24,9 @@
 WANDB_NAMESPACE_BEGIN
 namespace detail {
 
-/// A name for a temporary sibling of `path`, unique across threads and processes.
+/// A name for a temporary sibling of `path`, unique across threads and processes, and no longer
+/// than 255 bytes (NAME_MAX) when the final name is not: a long final name is cut to make room
+/// for the suffix, so any name that fits can be written.
 inline std::filesystem::path temporary_sibling(const std::filesystem::path& path) {
     static std::atomic<std::uint64_t> counter{0};
     static const std::uint64_t salt = [] {
@@ -35,9 +37,10 @@ inline std::filesystem::path temporary_sibling(const std::filesystem::path& path
     char suffix[64];
     std::snprintf(suffix, sizeof suffix, ".tmp-%ld-%llx-%llu", static_cast<long>(::getpid()),
                   static_cast<unsigned long long>(salt & 0xFFFFFFFFFFull), static_cast<unsigned long long>(n));
-    std::filesystem::path tmp = path;
-    tmp += suffix;
-    return tmp;
+    std::string name = path.filename().string();
+    const std::size_t room = 255 - std::strlen(suffix);
+    if (name.size() > room) name.resize(room);
+    return path.parent_path() / (name + suffix);
 }
 
 /// Creates `dir` and its parents.

@@ -44,6 +44,9 @@ inline SharedBytes read_input_file(const std::filesystem::path& path, const char
     const auto size = in.tellg();
     in.seekg(0, std::ios::beg);
     if (size < 0) throw ValidationError(prefix + "cannot determine its size");
+    // Checked before reading: no image W&B shows is this large, and reading it could exhaust memory.
+    if (static_cast<std::uintmax_t>(size) > static_cast<std::uintmax_t>(INT_MAX))
+        throw ValidationError(std::string(who) + ": " + what + " " + path.string() + " is larger than 2 GiB");
     bytes->resize(static_cast<std::size_t>(size));
     if (size > 0 && !in.read(reinterpret_cast<char*>(bytes->data()), size))
         throw ValidationError(prefix + std::strerror(errno ? errno : EIO));
@@ -66,6 +69,7 @@ inline FileFormat sniff_format(const std::vector<std::uint8_t>& b) noexcept {
 struct PngHeader {
     std::uint32_t width = 0, height = 0;
     int bit_depth = 0, color_type = 0;
+    int interlace = 0;  ///< 0 none, 1 Adam7
     /// Channels of the color type: gray 1, RGB 3, palette 1 (indices), gray+alpha 2, RGBA 4.
     int channels() const noexcept {
         switch (color_type) {
@@ -101,7 +105,27 @@ inline bool read_png_header(const std::vector<std::uint8_t>& b, PngHeader& h) no
     h.height = be32(20);
     h.bit_depth = b[24];
     h.color_type = b[25];
+    h.interlace = b[28];
     return true;
+}
+
+/// The number of bytes a PNG's image data (the zlib stream of its IDAT chunks) inflates to: per
+/// row, one filter byte and the packed samples; with Adam7 interlacing, per row of each pass.
+inline std::uint64_t png_raw_size(const PngHeader& h) noexcept {
+    const std::uint64_t bits = std::uint64_t(h.bit_depth) * std::uint64_t(h.channels());
+    auto rows = [&](std::uint64_t w, std::uint64_t rows_count) {
+        return w == 0 || rows_count == 0 ? 0 : rows_count * (1 + (w * bits + 7) / 8);
+    };
+    if (h.interlace == 0) return rows(h.width, h.height);
+    static constexpr std::uint64_t x0[7] = {0, 4, 0, 2, 0, 1, 0}, y0[7] = {0, 0, 4, 0, 2, 0, 1};
+    static constexpr std::uint64_t dx[7] = {8, 8, 4, 4, 2, 2, 1}, dy[7] = {8, 8, 8, 4, 4, 2, 2};
+    std::uint64_t total = 0;
+    for (int p = 0; p < 7; ++p) {
+        const std::uint64_t w = h.width > x0[p] ? (h.width - x0[p] + dx[p] - 1) / dx[p] : 0;
+        const std::uint64_t r = h.height > y0[p] ? (h.height - y0[p] + dy[p] - 1) / dy[p] : 0;
+        total += rows(w, r);
+    }
+    return total;
 }
 
 /// Walks a PNG file image's chunks and checks each chunk's bounds and CRC and that IEND ends it
@@ -179,10 +203,46 @@ struct StbImageDeleter {
 /// Pixels decoded by stb, freed with stbi_image_free.
 using StbPixels = std::unique_ptr<std::uint8_t, StbImageDeleter>;
 
+/// Checks that a PNG file image already checked by probe_image inflates to no more bytes than its
+/// header's pixels need, with a buffer of exactly that size: stb would inflate all of it into a
+/// growing buffer, so a small file announcing 1x1 pixels could make it allocate gigabytes.
+/// \throws ValidationError naming `what` and the path.
+inline void check_png_inflated_size(const std::vector<std::uint8_t>& b, const std::string& name) {
+    PngHeader header;
+    if (!read_png_header(b, header)) throw ValidationError(name + " is corrupt: no valid IHDR chunk");
+    const std::uint64_t raw = png_raw_size(header);
+    const std::string size = std::to_string(header.width) + "x" + std::to_string(header.height);
+    if (raw > static_cast<std::uint64_t>(INT_MAX))
+        throw ValidationError(name + " is too large to decode: its " + size + " pixels need more than 2 GiB");
+    std::vector<std::uint8_t> stream;  // the IDAT payloads, in order, up to IEND (bytes after it are not chunks)
+    for (std::size_t at = 8; at + 12 <= b.size();) {
+        const std::size_t length = std::size_t(b[at]) << 24 | std::size_t(b[at + 1]) << 16 |
+                                   std::size_t(b[at + 2]) << 8 | b[at + 3];
+        if (length > b.size() - at - 12 || std::memcmp(b.data() + at + 4, "IEND", 4) == 0) break;
+        if (std::memcmp(b.data() + at + 4, "IDAT", 4) == 0)
+            stream.insert(stream.end(), b.begin() + std::ptrdiff_t(at + 8), b.begin() + std::ptrdiff_t(at + 8 + length));
+        at += 12 + length;
+    }
+    if (stream.size() > static_cast<std::size_t>(INT_MAX)) throw ValidationError(name + " is larger than 2 GiB");
+    std::vector<char> out(static_cast<std::size_t>(raw) + 1);  // +1: never a zero-length buffer
+    const int n = stbi_zlib_decode_buffer(out.data(), static_cast<int>(raw), reinterpret_cast<const char*>(stream.data()),
+                                          static_cast<int>(stream.size()));
+    if (n >= 0) return;  // fewer bytes than needed: stb's decoder reports it
+    const char* reason = stbi_failure_reason();
+    if (reason && std::strcmp(reason, "output buffer limit") == 0)
+        throw ValidationError(name + " is corrupt: its image data inflates to more than the " + std::to_string(raw) +
+                              " bytes a " + size + " image of " + std::to_string(header.bit_depth) + "-bit " +
+                              header.color_name() + " needs");
+    throw ValidationError(name + " is corrupt: " + (reason ? reason : "bad image data"));
+}
+
 /// Decodes a file image already checked by probe_image to 8-bit pixels with `channels` channels.
+/// PNG image data is first checked to inflate to no more than its pixels need.
 /// \throws ValidationError naming `what` and the path with stb's reason if decoding fails.
 inline StbPixels decode_image(const std::vector<std::uint8_t>& bytes, int channels, const std::filesystem::path& path,
                               const char* who, const char* what) {
+    if (sniff_format(bytes) == FileFormat::png)
+        check_png_inflated_size(bytes, std::string(who) + ": " + what + " " + path.string());
     int w = 0, h = 0, c = 0;
     StbPixels pixels(stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &c, channels));
     if (!pixels)

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -99,30 +100,50 @@ public:
     /// Appends one record (the bytes of an encoded `Record`) and returns the file offset of its
     /// first chunk. On a failed write the partial record is truncated away so the log stays valid;
     /// if even that fails, the writer refuses further appends.
-    /// \throws wandb::IoError  on a write failure (disk full, ...), after close(), or when broken.
+    /// \throws wandb::IoError  on a write failure (disk full, ...), after close(), when broken, or
+    ///         when the log's path no longer names the open file (see check_writable).
     std::uint64_t append(const void* data, std::size_t size) {
-        if (fd_ < 0) throw IoError("wandb::LogWriter: cannot write " + path_ + ": the log is closed");
-        if (broken_)
-            throw IoError("wandb::LogWriter: cannot write " + path_ +
-                          ": an earlier failed write could not be rolled back");
-        const std::uint64_t start = size_;
+        check_writable();
+        buffer_.clear();
         std::uint64_t first_chunk = 0;
-        frame(static_cast<const std::uint8_t*>(data), size, start, buffer_, first_chunk);
-        if (!write_all(buffer_.data(), buffer_.size())) {
-            const int saved = errno;
-            if (::ftruncate(fd_, static_cast<off_t>(start)) != 0 ||
-                ::lseek(fd_, static_cast<off_t>(start), SEEK_SET) != static_cast<off_t>(start))
-                broken_ = true;
-            errno = saved;
-            fail("cannot write");
-        }
-        size_ = start + buffer_.size();
-        ++records_;
-        if (buffer_.capacity() > 4 * wandb_log::block_size) buffer_ = std::vector<std::uint8_t>();  // don't hoard
+        frame(static_cast<const std::uint8_t*>(data), size, size_, buffer_, first_chunk);
+        write_buffer(1);
         return first_chunk;
     }
     /// Appends one encoded record; see append(const void*, std::size_t).
     std::uint64_t append(const std::vector<std::uint8_t>& record) { return append(record.data(), record.size()); }
+
+    /// Appends several records, one after the other, framed as append frames each, in a single
+    /// write(2): a failed write is rolled back whole, so either all of them are in the log or
+    /// none. Returns the file offset of the first record's first chunk.
+    /// \throws wandb::IoError  as append.
+    std::uint64_t append_all(const std::vector<std::vector<std::uint8_t>>& records) {
+        check_writable();
+        buffer_.clear();
+        std::uint64_t first = size_;
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            std::uint64_t chunk = 0;
+            frame(records[i].data(), records[i].size(), size_ + buffer_.size(), buffer_, chunk);
+            if (i == 0) first = chunk;
+        }
+        write_buffer(records.size());
+        return first;
+    }
+
+    /// Checks that appends can go on: the log is open, no earlier failure is pending, and its path
+    /// still names the open file. A log whose directory was removed or moved away would otherwise
+    /// take every later record into a file nobody can find.
+    /// \throws wandb::IoError  naming the path and the reason, e.g. "No such file or directory".
+    void check_writable() const {
+        if (fd_ < 0) throw IoError("wandb::LogWriter: cannot write " + path_ + ": the log is closed");
+        if (broken_)
+            throw IoError("wandb::LogWriter: cannot write " + path_ +
+                          ": an earlier failed write could not be rolled back");
+        struct stat by_path {}, by_fd {};
+        if (::stat(path_.c_str(), &by_path) != 0 || ::fstat(fd_, &by_fd) != 0) fail("cannot write");
+        if (by_path.st_dev != by_fd.st_dev || by_path.st_ino != by_fd.st_ino)
+            throw IoError("wandb::LogWriter: cannot write " + path_ + ": another file has replaced the log");
+    }
 
     /// fsync(2)s the file so that every appended record survives a power loss.
     /// \throws wandb::IoError  if fsync fails or the log is closed.
@@ -147,19 +168,37 @@ public:
     std::uint64_t records_written() const noexcept { return records_; }
 
 private:
-    /// Builds, in `out`, the bytes one append of a `size`-byte record writes at file offset `at`:
+
+    /// Writes buffer_ (holding `records` framed records) at the end of the log; on failure
+    /// truncates the file back to where it was so the log stays valid, and throws.
+    void write_buffer(std::size_t records) {
+        const std::uint64_t start = size_;
+        if (!write_all(buffer_.data(), buffer_.size())) {
+            const int saved = errno;
+            if (::ftruncate(fd_, static_cast<off_t>(start)) != 0 ||
+                ::lseek(fd_, static_cast<off_t>(start), SEEK_SET) != static_cast<off_t>(start))
+                broken_ = true;
+            errno = saved;
+            fail("cannot write");
+        }
+        size_ = start + buffer_.size();
+        records_ += records;
+        if (buffer_.capacity() > 4 * wandb_log::block_size) buffer_ = std::vector<std::uint8_t>();  // don't hoard
+    }
+
+    /// Appends to `out` the bytes one append of a `size`-byte record writes at file offset `at`:
     /// zero padding if fewer than 7 bytes are left in the block, then the chunks. Sets
     /// `first_chunk` to the offset of the first chunk header.
     static void frame(const std::uint8_t* data, std::size_t size, std::uint64_t at, std::vector<std::uint8_t>& out,
                       std::uint64_t& first_chunk) {
         using namespace wandb_log;
-        out.clear();
+        const std::size_t start = out.size();
         std::size_t in_block = static_cast<std::size_t>(at % block_size);
         if (block_size - in_block < chunk_header_size) {
             out.insert(out.end(), block_size - in_block, 0);
             in_block = 0;
         }
-        first_chunk = at + out.size();
+        first_chunk = at + (out.size() - start);
         std::size_t done = 0;
         bool first_piece = true;
         for (;;) {
