@@ -77,30 +77,6 @@ xt::xtensor<std::uint8_t, 3> pixels(std::size_t h, std::size_t w, std::uint8_t v
     return xt::xtensor<std::uint8_t, 3>(std::array<std::size_t, 3>{h, w, 3}, v);
 }
 
-/// A PNG with the given IHDR fields and IDAT payload (raw bytes, written as given).
-std::vector<std::uint8_t> png_with_idat(std::uint32_t w, std::uint32_t h, int depth, int color,
-                                        const std::vector<std::uint8_t>& idat) {
-    std::vector<std::uint8_t> out = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-    auto be32 = [](std::vector<std::uint8_t>& v, std::uint32_t x) {
-        for (int s = 24; s >= 0; s -= 8) v.push_back(std::uint8_t(x >> s));
-    };
-    auto chunk = [&](const char* type, const std::vector<std::uint8_t>& data) {
-        be32(out, std::uint32_t(data.size()));
-        std::vector<std::uint8_t> body(type, type + 4);
-        body.insert(body.end(), data.begin(), data.end());
-        out.insert(out.end(), body.begin(), body.end());
-        be32(out, std::uint32_t(::crc32(0, body.data(), uInt(body.size()))));
-    };
-    std::vector<std::uint8_t> ihdr;
-    be32(ihdr, w);
-    be32(ihdr, h);
-    ihdr.insert(ihdr.end(), {std::uint8_t(depth), std::uint8_t(color), 0, 0, 0});
-    chunk("IHDR", ihdr);
-    chunk("IDAT", idat);
-    chunk("IEND", {});
-    return out;
-}
-
 /// A zlib stream of `megabytes` MiB of zero bytes (about 1 KiB per MiB compressed).
 std::vector<std::uint8_t> zeros_deflated(std::size_t megabytes) {
     z_stream z{};
@@ -447,7 +423,7 @@ TEST_CASE("A mask PNG whose image data inflates to more than its pixels need is 
     Catalogue cat;
     TempDir in;
     // IHDR says 1x1 gray (2 bytes of raw data: filter byte and pixel), IDAT inflates to 256 MiB.
-    const auto bomb = png_with_idat(1, 1, 8, 0, zeros_deflated(256));
+    const auto bomb = wandb_test::png_from_idat(1, 1, 8, 0, zeros_deflated(256));
     REQUIRE(bomb.size() < 512 * 1024);
     wandb_test::write_bytes(in / "bomb.png", bomb);
     const std::string expected = "ValidationError: wandb::ImageMask: mask file " + in.path().string() +

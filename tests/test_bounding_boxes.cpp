@@ -5,11 +5,10 @@
 
 #include <wandb/wandb.hpp>
 
-using Catch::Message;
+#include "support/seed_fixtures.hpp"
 
-namespace {
-const wandb::ClassLabels seed_labels = {{0, "person"}, {1, "tree"}, {2, "car"}, {3, "road"}};
-}
+using Catch::Message;
+using wandb_test::seed_labels;
 
 TEST_CASE("BoundingBoxes2D file content matches the SDK's, byte for byte", "[bounding_boxes]") {
     const wandb::BoundingBoxes2D boxes(

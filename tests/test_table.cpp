@@ -16,30 +16,17 @@
 #include <wandb/detail/table_artifact.hpp>
 #include <wandb/wandb.hpp>
 
+#include "support/seed_fixtures.hpp"
 #include "support/test_support.hpp"
 
 using Catch::Message;
+using wandb_test::seed_labels;
+using wandb_test::quadrants;
+using wandb_test::gradient;
 using wandb_test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-const wandb::ClassLabels seed_labels = {{0, "person"}, {1, "tree"}, {2, "car"}, {3, "road"}};
-
-xt::xtensor<std::uint8_t, 2> quadrants(std::size_t split) {
-    xt::xtensor<std::uint8_t, 2> m = xt::zeros<std::uint8_t>({100, 100});
-    for (std::size_t r = 0; r < 100; ++r)
-        for (std::size_t c = 0; c < 100; ++c) m(r, c) = std::uint8_t((r >= split ? 1 : 0) + (c >= split ? 2 : 0));
-    return m;
-}
-
-xt::xtensor<std::uint8_t, 3> gradient(std::size_t h, std::size_t w, std::size_t seed = 0) {
-    xt::xtensor<std::uint8_t, 3> px = xt::zeros<std::uint8_t>({h, w, std::size_t(3)});
-    for (std::size_t r = 0; r < h; ++r)
-        for (std::size_t c = 0; c < w; ++c)
-            for (std::size_t k = 0; k < 3; ++k) px(r, c, k) = std::uint8_t((r * 7 + c * 3 + k * 50 + seed * 11) % 256);
-    return px;
-}
 
 /// Distinct [a-z0-9] ids of the requested length: a base-36 counter padded with 'a'.
 std::function<std::string(std::size_t)> counter_ids() {

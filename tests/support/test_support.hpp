@@ -71,10 +71,11 @@ inline std::vector<std::string> list_files(const fs::path& dir) {
     return out;
 }
 
-/// A PNG file image written from first principles with zlib: `raw` holds the unfiltered rows
-/// (each row's bytes; filter type 0 is prepended here). color_type/bit_depth as in IHDR.
-inline std::vector<std::uint8_t> make_png(std::uint32_t width, std::uint32_t height, int bit_depth, int color_type,
-                                          const std::vector<std::uint8_t>& raw, const std::vector<std::uint8_t>& plte = {}) {
+/// A PNG file image from its parts, written from first principles: signature, IHDR with the
+/// given fields, PLTE when `plte` is not empty, one IDAT holding `idat` as given, and IEND.
+inline std::vector<std::uint8_t> png_from_idat(std::uint32_t width, std::uint32_t height, int bit_depth, int color_type,
+                                               const std::vector<std::uint8_t>& idat,
+                                               const std::vector<std::uint8_t>& plte = {}) {
     std::vector<std::uint8_t> out = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
     auto be32 = [](std::vector<std::uint8_t>& v, std::uint32_t x) {
         for (int s = 24; s >= 0; s -= 8) v.push_back(std::uint8_t(x >> s));
@@ -92,6 +93,15 @@ inline std::vector<std::uint8_t> make_png(std::uint32_t width, std::uint32_t hei
     ihdr.insert(ihdr.end(), {std::uint8_t(bit_depth), std::uint8_t(color_type), 0, 0, 0});
     chunk("IHDR", ihdr);
     if (!plte.empty()) chunk("PLTE", plte);
+    chunk("IDAT", idat);
+    chunk("IEND", {});
+    return out;
+}
+
+/// A PNG file image written with zlib: `raw` holds the unfiltered rows (each row's bytes; filter
+/// type 0 is prepended here). color_type/bit_depth as in IHDR.
+inline std::vector<std::uint8_t> make_png(std::uint32_t width, std::uint32_t height, int bit_depth, int color_type,
+                                          const std::vector<std::uint8_t>& raw, const std::vector<std::uint8_t>& plte = {}) {
     const std::size_t row_bytes = height ? raw.size() / height : 0;
     std::vector<std::uint8_t> filtered;
     for (std::uint32_t r = 0; r < height; ++r) {
@@ -102,9 +112,7 @@ inline std::vector<std::uint8_t> make_png(std::uint32_t width, std::uint32_t hei
     std::vector<std::uint8_t> z(size);
     compress2(z.data(), &size, filtered.data(), uLong(filtered.size()), 6);
     z.resize(size);
-    chunk("IDAT", z);
-    chunk("IEND", {});
-    return out;
+    return png_from_idat(width, height, bit_depth, color_type, z, plte);
 }
 
 /// An 8-bit gray PNG of the given row-major values.

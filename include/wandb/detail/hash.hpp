@@ -181,9 +181,13 @@ inline void sha256_blocks(std::uint32_t state[8], const std::uint8_t* p, std::si
     }
 }
 
-/// SHA-256 (FIPS 180-4).
-class Sha256 {
+/// The framing SHA-256 and MD5 share (Merkle-Damgard): input cut into 64-byte blocks, then a
+/// 0x80 byte, zeros and the 64-bit bit count, big-endian for SHA-256 and little-endian for MD5.
+/// `Hash` derives from it and provides `compress_blocks(const std::uint8_t*, std::size_t count)`.
+template <class Hash, bool big_endian_length>
+class BlockHash {
 public:
+    /// Feeds `size` more bytes.
     void update(const void* data, std::size_t size) noexcept {
         const auto* p = static_cast<const std::uint8_t*>(data);
         total_ += size;
@@ -194,27 +198,46 @@ public:
             p += take;
             size -= take;
             if (buffered_ < block_.size()) return;
-            sha256_blocks(h_, block_.data(), 1);
+            hash().compress_blocks(block_.data(), 1);
             buffered_ = 0;
         }
         const std::size_t blocks = size / 64;
-        sha256_blocks(h_, p, blocks);
+        hash().compress_blocks(p, blocks);
         p += 64 * blocks;
         size -= 64 * blocks;
         std::memcpy(block_.data(), p, size);
         buffered_ = size;
     }
+    /// Feeds the bytes of `text`.
     void update(std::string_view text) noexcept { update(text.data(), text.size()); }
 
-    Sha256Digest finish() noexcept {
+protected:
+    /// Appends the padding and the length; the state then holds the digest.
+    void pad() noexcept {
         const std::uint64_t bits = total_ * 8;
-        const std::uint8_t pad = 0x80;
-        update(&pad, 1);
+        const std::uint8_t marker = 0x80;
+        update(&marker, 1);
         const std::uint8_t zero = 0;
         while (buffered_ != 56) update(&zero, 1);
         std::uint8_t length[8];
-        for (int i = 0; i < 8; ++i) length[i] = std::uint8_t(bits >> (56 - 8 * i));
+        for (int i = 0; i < 8; ++i) length[i] = std::uint8_t(bits >> (big_endian_length ? 56 - 8 * i : 8 * i));
         update(length, 8);
+    }
+
+private:
+    Hash& hash() noexcept { return static_cast<Hash&>(*this); }
+
+    std::array<std::uint8_t, 64> block_{};
+    std::size_t buffered_ = 0;
+    std::uint64_t total_ = 0;
+};
+
+/// SHA-256 (FIPS 180-4).
+class Sha256 : public BlockHash<Sha256, true> {
+public:
+    /// The digest of everything fed; call once.
+    Sha256Digest finish() noexcept {
+        pad();
         Sha256Digest d;
         for (int i = 0; i < 8; ++i)
             for (int k = 0; k < 4; ++k) d.bytes[std::size_t(4 * i + k)] = std::uint8_t(h_[i] >> (24 - 8 * k));
@@ -229,11 +252,11 @@ public:
     }
 
 private:
+    friend class BlockHash<Sha256, true>;
+    void compress_blocks(const std::uint8_t* p, std::size_t blocks) noexcept { sha256_blocks(h_, p, blocks); }
+
     std::uint32_t h_[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                            0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    std::array<std::uint8_t, 64> block_{};
-    std::size_t buffered_ = 0;
-    std::uint64_t total_ = 0;
 };
 
 /// A 16-byte MD5 digest.
@@ -247,36 +270,11 @@ struct Md5Digest {
 };
 
 /// MD5 (RFC 1321). Not for security: W&B's artifact manifests name content by it.
-class Md5 {
+class Md5 : public BlockHash<Md5, false> {
 public:
-    void update(const void* data, std::size_t size) noexcept {
-        const auto* p = static_cast<const std::uint8_t*>(data);
-        total_ += size;
-        if (buffered_ != 0) {
-            const std::size_t take = std::min(size, block_.size() - buffered_);
-            std::memcpy(block_.data() + buffered_, p, take);
-            buffered_ += take;
-            p += take;
-            size -= take;
-            if (buffered_ < block_.size()) return;
-            compress(block_.data());
-            buffered_ = 0;
-        }
-        for (; size >= 64; p += 64, size -= 64) compress(p);
-        std::memcpy(block_.data(), p, size);
-        buffered_ = size;
-    }
-    void update(std::string_view text) noexcept { update(text.data(), text.size()); }
-
+    /// The digest of everything fed; call once.
     Md5Digest finish() noexcept {
-        const std::uint64_t bits = total_ * 8;
-        const std::uint8_t pad = 0x80;
-        update(&pad, 1);
-        const std::uint8_t zero = 0;
-        while (buffered_ != 56) update(&zero, 1);
-        std::uint8_t length[8];
-        for (int i = 0; i < 8; ++i) length[i] = std::uint8_t(bits >> (8 * i));
-        update(length, 8);
+        pad();
         Md5Digest d;
         for (int i = 0; i < 4; ++i)
             for (int k = 0; k < 4; ++k) d.bytes[std::size_t(4 * i + k)] = std::uint8_t(s_[i] >> (8 * k));
@@ -291,6 +289,11 @@ public:
     }
 
 private:
+    friend class BlockHash<Md5, false>;
+    void compress_blocks(const std::uint8_t* p, std::size_t blocks) noexcept {
+        for (; blocks > 0; --blocks, p += 64) compress(p);
+    }
+
     static std::uint32_t rotl(std::uint32_t x, int n) noexcept { return (x << n) | (x >> (32 - n)); }
 
     void compress(const std::uint8_t* p) noexcept {
@@ -338,9 +341,6 @@ private:
     }
 
     std::uint32_t s_[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
-    std::array<std::uint8_t, 64> block_{};
-    std::size_t buffered_ = 0;
-    std::uint64_t total_ = 0;
 };
 
 }  // namespace detail

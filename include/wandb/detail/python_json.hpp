@@ -216,47 +216,70 @@ inline void append_run_json_string(std::string& out, std::string_view text) {
     out += '"';
 }
 
-template <class BasicJson>
-void append_python_json(std::string& out, const BasicJson& j) {
+/// `json.dumps(sort_keys=True)`: `", "` and `": "` separators, keys sorted (Python sorts str
+/// keys by code point, which is UTF-8 byte order), ensure_ascii strings, `repr` floats.
+struct PythonJsonDialect {
+    static constexpr const char* function = "dump_python_json";
+    static constexpr std::string_view item_separator = ", ";
+    static constexpr std::string_view key_separator = ": ";
+    static constexpr bool sort_keys = true;
+    static std::string number(double v) { return python_float_repr(v); }
+    static void string(std::string& out, std::string_view text) { append_python_json_string(out, text); }
+};
+
+/// `pydantic_core.to_json`: compact, keys in insertion order, UTF-8 strings, ryu floats.
+struct RunJsonDialect {
+    static constexpr const char* function = "dump_run_json";
+    static constexpr std::string_view item_separator = ",";
+    static constexpr std::string_view key_separator = ":";
+    static constexpr bool sort_keys = false;
+    static std::string number(double v) { return pydantic_float_repr(v); }
+    static void string(std::string& out, std::string_view text) { append_run_json_string(out, text); }
+};
+
+/// Appends the text of `j` in `Dialect` (PythonJsonDialect or RunJsonDialect).
+template <class Dialect, class BasicJson>
+void append_json_in(std::string& out, const BasicJson& j) {
     using value_t = typename BasicJson::value_t;
     switch (j.type()) {
         case value_t::null: out += "null"; return;
         case value_t::boolean: out += j.template get<bool>() ? "true" : "false"; return;
         case value_t::number_integer: out += std::to_string(j.template get<std::int64_t>()); return;
         case value_t::number_unsigned: out += std::to_string(j.template get<std::uint64_t>()); return;
-        case value_t::number_float: out += python_float_repr(j.template get<double>()); return;
-        case value_t::string: append_python_json_string(out, j.template get_ref<const std::string&>()); return;
+        case value_t::number_float: out += Dialect::number(j.template get<double>()); return;
+        case value_t::string: Dialect::string(out, j.template get_ref<const std::string&>()); return;
         case value_t::array: {
             out += '[';
             bool first = true;
             for (const auto& item : j) {
-                if (!first) out += ", ";
+                if (!first) out += Dialect::item_separator;
                 first = false;
-                append_python_json(out, item);
+                append_json_in<Dialect>(out, item);
             }
             out += ']';
             return;
         }
         case value_t::object: {
-            // sort_keys: Python sorts str keys by code point, which is UTF-8 byte order.
             std::vector<std::pair<const std::string*, const BasicJson*>> items;
             items.reserve(j.size());
             for (auto it = j.begin(); it != j.end(); ++it) items.emplace_back(&it.key(), &it.value());
-            std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+            if constexpr (Dialect::sort_keys)
+                std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
             out += '{';
             bool first = true;
             for (const auto& [key, value] : items) {
-                if (!first) out += ", ";
+                if (!first) out += Dialect::item_separator;
                 first = false;
-                append_python_json_string(out, *key);
-                out += ": ";
-                append_python_json(out, *value);
+                Dialect::string(out, *key);
+                out += Dialect::key_separator;
+                append_json_in<Dialect>(out, *value);
             }
             out += '}';
             return;
         }
         default:
-            throw ValidationError("wandb::detail::dump_python_json: binary and discarded values have no JSON form");
+            throw ValidationError(std::string("wandb::detail::") + Dialect::function +
+                                  ": binary and discarded values have no JSON form");
     }
 }
 
@@ -265,47 +288,8 @@ void append_python_json(std::string& out, const BasicJson& j) {
 template <class BasicJson>
 std::string dump_python_json(const BasicJson& j) {
     std::string out;
-    append_python_json(out, j);
+    append_json_in<PythonJsonDialect>(out, j);
     return out;
-}
-
-template <class BasicJson>
-void append_run_json(std::string& out, const BasicJson& j) {
-    using value_t = typename BasicJson::value_t;
-    switch (j.type()) {
-        case value_t::null: out += "null"; return;
-        case value_t::boolean: out += j.template get<bool>() ? "true" : "false"; return;
-        case value_t::number_integer: out += std::to_string(j.template get<std::int64_t>()); return;
-        case value_t::number_unsigned: out += std::to_string(j.template get<std::uint64_t>()); return;
-        case value_t::number_float: out += pydantic_float_repr(j.template get<double>()); return;
-        case value_t::string: append_run_json_string(out, j.template get_ref<const std::string&>()); return;
-        case value_t::array: {
-            out += '[';
-            bool first = true;
-            for (const auto& item : j) {
-                if (!first) out += ',';
-                first = false;
-                append_run_json(out, item);
-            }
-            out += ']';
-            return;
-        }
-        case value_t::object: {
-            out += '{';
-            bool first = true;
-            for (auto it = j.begin(); it != j.end(); ++it) {
-                if (!first) out += ',';
-                first = false;
-                append_run_json_string(out, it.key());
-                out += ':';
-                append_run_json(out, it.value());
-            }
-            out += '}';
-            return;
-        }
-        default:
-            throw ValidationError("wandb::detail::dump_run_json: binary and discarded values have no JSON form");
-    }
 }
 
 /// `pydantic_core.to_json(value)` of a JSON value (the SDK's run media files), byte for byte.
@@ -313,7 +297,7 @@ void append_run_json(std::string& out, const BasicJson& j) {
 template <class BasicJson>
 std::string dump_run_json(const BasicJson& j) {
     std::string out;
-    append_run_json(out, j);
+    append_json_in<RunJsonDialect>(out, j);
     return out;
 }
 

@@ -77,33 +77,33 @@ inline std::string yaml_key(const std::string& key) {
     return plain ? key : Json(key).dump();
 }
 
+inline void append_yaml(std::string& out, const Json& value, std::size_t indent);
+
+/// Appends what follows a mapping key's `:` or a sequence item's `-`: a nested block on the next
+/// lines at `indent`, or a scalar (or empty container) on the same line.
+inline void append_yaml_entry_value(std::string& out, const Json& v, std::size_t indent) {
+    if ((v.is_object() || v.is_array()) && !v.empty()) {
+        out += "\n";
+        append_yaml(out, v, indent);
+    } else {
+        out += " ";
+        append_yaml(out, v, 0);
+        out += "\n";
+    }
+}
+
 /// Appends `value` as YAML at `indent` spaces (mappings nest by 4, as the SDK's config.yaml).
 inline void append_yaml(std::string& out, const Json& value, std::size_t indent) {
     const std::string pad(indent, ' ');
     if (value.is_object() && !value.empty()) {
         for (auto it = value.begin(); it != value.end(); ++it) {
             out += pad + yaml_key(it.key()) + ":";
-            const Json& v = it.value();
-            if ((v.is_object() || v.is_array()) && !v.empty()) {
-                out += "\n";
-                append_yaml(out, v, indent + 4);
-            } else {
-                out += " ";
-                append_yaml(out, v, 0);
-                out += "\n";
-            }
+            append_yaml_entry_value(out, it.value(), indent + 4);
         }
     } else if (value.is_array() && !value.empty()) {
         for (const Json& v : value) {
             out += pad + "-";
-            if ((v.is_object() || v.is_array()) && !v.empty()) {
-                out += "\n";
-                append_yaml(out, v, indent + 4);
-            } else {
-                out += " ";
-                append_yaml(out, v, 0);
-                out += "\n";
-            }
+            append_yaml_entry_value(out, v, indent + 4);
         }
     } else if (value.is_number_float()) {
         const double d = value.get<double>();
