@@ -4,15 +4,14 @@ the library: runs the example, then verifies every payload with hashlib and PIL.
 
 Usage: check_log_masked_image.py EXAMPLE_BINARY WORK_DIR
 """
-import hashlib
 import json
 import os
-import re
-import shutil
-import subprocess
 import sys
 
 from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from media_check import check_media_file as check_file, files_on_disk, report, run_example, singletons  # noqa: E402
 
 LABELS = {"0": "person", "1": "tree", "2": "car", "3": "road"}
 
@@ -22,31 +21,9 @@ def quadrant_mask(split):
     return [[(1 if r >= split else 0) + (2 if c >= split else 0) for c in range(100)] for r in range(100)]
 
 
-def check_file(files_dir, payload, subdir, key, ext, errors):
-    path = payload["path"]
-    pattern = re.escape(subdir) + "/" + re.escape(key) + r"_0_([0-9a-f]{20})" + re.escape(ext) + "$"
-    m = re.match(pattern, path)
-    if not m:
-        errors.append(f"{path}: name does not follow {subdir}/{key}_<step>_<sha256[:20]>{ext}")
-        return None
-    with open(os.path.join(files_dir, path), "rb") as f:
-        data = f.read()
-    digest = hashlib.sha256(data).hexdigest()
-    if payload["sha256"] != digest:
-        errors.append(f"{path}: sha256 {payload['sha256']} != file's {digest}")
-    if m.group(1) != digest[:20]:
-        errors.append(f"{path}: name id {m.group(1)} != sha256[:20] {digest[:20]}")
-    if payload["size"] != len(data):
-        errors.append(f"{path}: size {payload['size']} != file's {len(data)}")
-    return os.path.join(files_dir, path)
-
-
 def main():
     binary, work = sys.argv[1], sys.argv[2]
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    out = subprocess.run([binary, work], check=True, capture_output=True, text=True).stdout
-    doc = json.loads(out)
+    doc = run_example(binary, work)
     errors = []
     if set(doc) != {"history", "config"}:
         errors.append(f"top-level keys {sorted(doc)}")
@@ -80,24 +57,14 @@ def main():
             if pixels != expected:
                 bad = next(i for i, (a, b) in enumerate(zip(pixels, expected)) if a != b)
                 errors.append(f"mask {name} pixel ({bad // 100}, {bad % 100}) = {pixels[bad]}, expected {expected[bad]}")
-    singletons = {
-        f"img_with_masks_wandb_delimeter_{name}": {
-            "type": "mask/class_labels",
-            "key": f"img_with_masks_wandb_delimeter_{name}",
-            "value": LABELS,
-        }
-        for name in ("predictions", "ground_truth")
-    }
-    if doc["config"] != {"_wandb": {"mask/class_labels": singletons}}:
+    expected = singletons("mask/class_labels", "img_with_masks", ("predictions", "ground_truth"), LABELS)
+    if doc["config"] != {"_wandb": {"mask/class_labels": expected}}:
         errors.append(f"config {json.dumps(doc['config'])}")
-    written = sorted(os.path.relpath(os.path.join(d, f), work) for d, _, fs in os.walk(work) for f in fs)
+    written = files_on_disk(work)
     named = sorted([value["path"]] + [m["path"] for m in masks.values()])
     if written != named:
         errors.append(f"files on disk {written} != files named {named}")
-    for e in errors:
-        print("FAIL:", e)
-    print("checked", len(named), "files:", "FAILED" if errors else "OK")
-    return 1 if errors else 0
+    return report(errors, len(named))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,59 @@
+"""What the example checkers share, written from the format facts (hashlib only): run an example
+that prints one JSON object, and check a media payload against the file it names.
+"""
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+
+
+def run_example(binary, work):
+    """Runs `binary work` in a fresh `work` directory; returns the JSON object it printed."""
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    out = subprocess.run([binary, work], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def check_media_file(files_dir, payload, subdir, key, ext, errors, step=0):
+    """Checks that payload["path"] is <subdir>/<key>_<step>_<sha256[:20]><ext> and that the file's
+    sha256 and size are the payload's. Returns the file's absolute path, or None if misnamed."""
+    path = payload["path"]
+    pattern = re.escape(subdir) + "/" + re.escape(key) + f"_{step}_" + r"([0-9a-f]{20})" + re.escape(ext) + "$"
+    m = re.match(pattern, path)
+    if not m:
+        errors.append(f"{path}: name does not follow {subdir}/{key}_<step>_<sha256[:20]>{ext}")
+        return None
+    with open(os.path.join(files_dir, path), "rb") as f:
+        data = f.read()
+    digest = hashlib.sha256(data).hexdigest()
+    if payload["sha256"] != digest:
+        errors.append(f"{path}: sha256 {payload['sha256']} != file's {digest}")
+    if m.group(1) != digest[:20]:
+        errors.append(f"{path}: name id {m.group(1)} != sha256[:20] {digest[:20]}")
+    if payload["size"] != len(data):
+        errors.append(f"{path}: size {payload['size']} != file's {len(data)}")
+    return os.path.join(files_dir, path)
+
+
+def files_on_disk(root):
+    """Every regular file below root, relative and sorted."""
+    return sorted(os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs)
+
+
+def singletons(kind, key, layers, labels):
+    """The run config's class-label singletons for the given layers (wandb-format.md section 4)."""
+    return {
+        f"{key}_wandb_delimeter_{name}": {"type": kind, "key": f"{key}_wandb_delimeter_{name}", "value": labels}
+        for name in layers
+    }
+
+
+def report(errors, checked):
+    """Prints the errors and a last line; returns the exit status."""
+    for e in errors:
+        print("FAIL:", e)
+    print("checked", checked, "files:", "FAILED" if errors else "OK")
+    return 1 if errors else 0
