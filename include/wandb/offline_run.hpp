@@ -141,29 +141,11 @@ public:
     /// \throws wandb::ValidationError  if `values` is not an object, uses the reserved key
     ///         `_wandb`, or holds text that is not UTF-8; wandb::IoError as for log (the values
     ///         are then not set).
-    void update_config(const Json& values) {
-        check_object(values, "update_config");
-        std::lock_guard<std::mutex> lock(mutex_);
-        check_open("update_config");
-        detail::ConfigRecord record;
-        for (auto it = values.begin(); it != values.end(); ++it)
-            record.update.push_back({it.key(), {}, detail::json_text(it.value())});
-        append(record);  // first: values the log does not hold must not reach config.yaml
-        for (auto it = values.begin(); it != values.end(); ++it) config_[it.key()] = it.value();
-    }
+    void update_config(const Json& values) { record_then_set<detail::ConfigRecord>(values, "update_config", config_); }
 
     /// Sets summary values (the numbers a run's table shows), replacing logged ones per key.
     /// \throws as update_config.
-    void update_summary(const Json& values) {
-        check_object(values, "update_summary");
-        std::lock_guard<std::mutex> lock(mutex_);
-        check_open("update_summary");
-        detail::SummaryRecord record;
-        for (auto it = values.begin(); it != values.end(); ++it)
-            record.update.push_back({it.key(), {}, detail::json_text(it.value())});
-        append(record);  // first: values the log does not hold must not reach wandb-summary.json
-        for (auto it = values.begin(); it != values.end(); ++it) summary_[it.key()] = it.value();
-    }
+    void update_summary(const Json& values) { record_then_set<detail::SummaryRecord>(values, "update_summary", summary_); }
 
     /// Writes the Exit and Final records, `files/config.yaml` and `files/wandb-summary.json`,
     /// fsyncs the log, and prints the `wandb sync` command (unless quiet). Later calls do nothing.
@@ -254,6 +236,20 @@ private:
             std::size_t i = 0;
             for (const Json& v : value) check_json_text(v, caller, where + "[" + std::to_string(i++) + "]");
         }
+    }
+
+    /// update_config/update_summary: appends a Config or Summary record of `values`, then sets
+    /// them in `target`; values the log does not hold never reach config.yaml or the summary.
+    template <class Record>
+    void record_then_set(const Json& values, const char* what, Json& target) {
+        check_object(values, what);
+        std::lock_guard<std::mutex> lock(mutex_);
+        check_open(what);
+        Record record;
+        for (auto it = values.begin(); it != values.end(); ++it)
+            record.update.push_back({it.key(), {}, detail::json_text(it.value())});
+        append(record);
+        for (auto it = values.begin(); it != values.end(); ++it) target[it.key()] = it.value();
     }
 
     static void check_object(const Json& values, const char* what) {

@@ -11,14 +11,10 @@ import sys
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from media_check import check_media_file as check_file, files_on_disk, report, run_example, singletons  # noqa: E402
+from media_check import check_media_file as check_file, files_on_disk, quadrants, report, run_example, singletons  # noqa: E402
 
 LABELS = {"0": "person", "1": "tree", "2": "car", "3": "road"}
 
-
-def quadrant_mask(split):
-    """The seed's masks: 0 top-left, 1 bottom-left, 2 top-right, 3 bottom-right of `split`."""
-    return [[(1 if r >= split else 0) + (2 if c >= split else 0) for c in range(100)] for r in range(100)]
 
 
 def main():
@@ -53,7 +49,7 @@ def main():
                 if (im.format, im.mode, im.size) != ("PNG", "L", (100, 100)):
                     errors.append(f"mask {name} decodes as {im.format} {im.mode} {im.size}")
                 pixels = list(im.getdata())
-            expected = [v for row in quadrant_mask(split) for v in row]
+            expected = quadrants(split)
             if pixels != expected:
                 bad = next(i for i, (a, b) in enumerate(zip(pixels, expected)) if a != b)
                 errors.append(f"mask {name} pixel ({bad // 100}, {bad % 100}) = {pixels[bad]}, expected {expected[bad]}")

@@ -11,14 +11,12 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import wandb_log  # noqa: E402
+from media_check import quadrants, read_run_records, run_offline_example  # noqa: E402
 
 LABELS = {"0": "person", "1": "tree", "2": "car", "3": "road"}
 # wandb-tables-artifacts.md section 1.2/1.3: exact, and independent of the PNG bytes.
@@ -33,24 +31,15 @@ def md5(data):
     return hashlib.md5(data).digest()
 
 
-def quadrants(split):
-    return [(1 if r >= split else 0) + (2 if c >= split else 0) for r in range(100) for c in range(100)]
-
 
 def main():
     binary, work = sys.argv[1], sys.argv[2]
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    out = subprocess.run([binary, work], check=True, capture_output=True, text=True)
-    run_dir = out.stdout.strip().splitlines()[-1]
-    run_id = run_dir.rsplit("-", 1)[-1]
+    _, run_dir, run_id = run_offline_example(binary, work)
     files_dir = os.path.join(run_dir, "files")
     errors = []
     fail = errors.append
 
-    with open(os.path.join(run_dir, f"run-{run_id}.wandb"), "rb") as f:
-        records = [wandb_log.decode_record(bytes(b)) for _, b in wandb_log.read_records(f.read())]
-    kinds = [next(k for k in r if k != "num") for r in records]
+    records, kinds = read_run_records(run_dir, run_id)
     artifacts = [r["artifact"] for r in records if "artifact" in r]
     if len(artifacts) != 1:
         fail(f"{len(artifacts)} Artifact records")

@@ -9,28 +9,20 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import wandb_log  # noqa: E402
+from media_check import quadrants, read_run_records, run_offline_example  # noqa: E402
 
 LABELS = {"0": "person", "1": "tree", "2": "car", "3": "road"}
 
 
-def quadrants(split):
-    return [(1 if r >= split else 0) + (2 if c >= split else 0) for r in range(100) for c in range(100)]
-
 
 def main():
     binary, work = sys.argv[1], sys.argv[2]
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    out = subprocess.run([binary, work], check=True, capture_output=True, text=True)
-    run_dir = out.stdout.strip().splitlines()[-1]
+    out, run_dir, run_id = run_offline_example(binary, work)
     errors = []
 
     def fail(msg):
@@ -38,14 +30,10 @@ def main():
 
     if not re.fullmatch(re.escape(os.path.join(os.path.abspath(work), "wandb")) + r"/offline-run-\d{8}_\d{6}-([a-z0-9]{8})", run_dir):
         fail(f"run directory {run_dir!r} is not <root>/wandb/offline-run-<YYYYMMDD_HHMMSS>-<id>")
-    run_id = run_dir.rsplit("-", 1)[-1]
     if f"wandb sync {run_dir}" not in out.stderr:
         fail("the sync command was not printed")
     files_dir = os.path.join(run_dir, "files")
-    with open(os.path.join(run_dir, f"run-{run_id}.wandb"), "rb") as f:
-        data = f.read()
-    records = [wandb_log.decode_record(bytes(body)) for _, body in wandb_log.read_records(data)]
-    kinds = [next(k for k in r if k != "num") for r in records]
+    records, kinds = read_run_records(run_dir, run_id)
 
     if [r["num"] for r in records] != list(range(1, len(records) + 1)):
         fail("Record.num is not 1, 2, 3, ...")

@@ -17,6 +17,31 @@ def run_example(binary, work):
     return json.loads(out)
 
 
+def run_offline_example(binary, work):
+    """Runs `binary work` in a fresh `work` directory, for an example that writes an offline run
+    and prints its directory last; returns (completed process, run directory, run id)."""
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    out = subprocess.run([binary, work], check=True, capture_output=True, text=True)
+    run_dir = out.stdout.strip().splitlines()[-1]
+    return out, run_dir, run_dir.rsplit("-", 1)[-1]
+
+
+def read_run_records(run_dir, run_id):
+    """The records of <run_dir>/run-<run_id>.wandb, decoded by wandb_log.py (written from the
+    format facts), and each record's kind (its one field besides `num`)."""
+    import wandb_log  # beside this file
+
+    with open(os.path.join(run_dir, f"run-{run_id}.wandb"), "rb") as f:
+        records = [wandb_log.decode_record(bytes(body)) for _, body in wandb_log.read_records(f.read())]
+    return records, [next(k for k in r if k != "num") for r in records]
+
+
+def quadrants(split):
+    """The seed's 100x100 mask, row-major: 0 top-left, 1 bottom-left, 2 top-right, 3 bottom-right."""
+    return [(1 if r >= split else 0) + (2 if c >= split else 0) for r in range(100) for c in range(100)]
+
+
 def check_media_file(files_dir, payload, subdir, key, ext, errors, step=0):
     """Checks that payload["path"] is <subdir>/<key>_<step>_<sha256[:20]><ext> and that the file's
     sha256 and size are the payload's. Returns the file's absolute path, or None if misnamed."""

@@ -63,13 +63,21 @@ inline std::string to_base64(const std::uint8_t* data, std::size_t size) {
     return out;
 }
 
-/// A 32-byte SHA-256 digest.
-struct Sha256Digest {
-    std::array<std::uint8_t, 32> bytes{};
-    /// The 64-character lower-case hex spelling W&B uses in `sha256` fields.
+/// An N-byte digest: 32 for SHA-256, 16 for MD5.
+template <std::size_t N>
+struct Digest {
+    std::array<std::uint8_t, N> bytes{};
+    /// The lower-case hex spelling (`sha256` fields, artifact digests, classes file names).
     std::string hex() const { return to_hex(bytes.data(), bytes.size()); }
-    friend bool operator==(const Sha256Digest& a, const Sha256Digest& b) { return a.bytes == b.bytes; }
+    /// The base64 spelling (artifact manifest entry digests).
+    std::string base64() const { return to_base64(bytes.data(), bytes.size()); }
+    friend bool operator==(const Digest& a, const Digest& b) { return a.bytes == b.bytes; }
 };
+
+/// A SHA-256 digest.
+using Sha256Digest = Digest<32>;
+/// An MD5 digest.
+using Md5Digest = Digest<16>;
 
 /// SHA-256 round constants (FIPS 180-4 section 4.2.2).
 inline constexpr std::uint32_t sha256_k[64] = {
@@ -257,16 +265,6 @@ private:
 
     std::uint32_t h_[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                            0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-};
-
-/// A 16-byte MD5 digest.
-struct Md5Digest {
-    std::array<std::uint8_t, 16> bytes{};
-    /// The 32-character lower-case hex spelling (artifact digests, classes file names).
-    std::string hex() const { return to_hex(bytes.data(), bytes.size()); }
-    /// The 24-character base64 spelling (artifact manifest entry digests).
-    std::string base64() const { return to_base64(bytes.data(), bytes.size()); }
-    friend bool operator==(const Md5Digest& a, const Md5Digest& b) { return a.bytes == b.bytes; }
 };
 
 /// MD5 (RFC 1321). Not for security: W&B's artifact manifests name content by it.
