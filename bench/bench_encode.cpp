@@ -283,9 +283,13 @@ int sweep(const fs::path& dir, int reps) {
             for (const auto& [filter, fname] : filters)
                 for (int level : {1, 2, 3, 4, 6, 9}) {
                     if (backend == wandb::detail::ZlibBackend::runs && level != 1) continue;  // one strategy
+                    // Copies for the lambda: C++17 lambdas cannot capture structured bindings
+                    // (clang refuses it; C++20 allows it).
+                    const wandb::detail::ZlibBackend backend_used = backend;
+                    const PngFilter filter_used = filter;
                     std::size_t size = 0;
                     const double ms = median_ms(reps, [&](int) {
-                        size = wandb::detail::encode_png_with(w.image.view(), {level, filter}, backend).size();
+                        size = wandb::detail::encode_png_with(w.image.view(), {level, filter_used}, backend_used).size();
                     });
                     std::printf("%-10s %-10s %-8s %5d %9.3f %9zu\n", w.name.c_str(), bname, fname, level, ms, size);
                 }

@@ -9,6 +9,7 @@ packages=(
   libdeflate-dev                                 # fast PNG compression (optional for users)
   catch2 zlib1g-dev libpng-dev                   # tests (zlib writes fixtures, libpng cross-decodes)
   python3 python3-pil python3-numpy              # independent checkers and the SDK baseline
+  pkg-config dpkg-dev file                       # consumer tests: pkg-config, cpack -G DEB (dpkg-shlibdeps)
 )
 
 missing=()

@@ -7,6 +7,7 @@ usage: png_decode_pil.py PATH/TO/png_write_fixtures
 Files go to a fresh directory under $WANDB_TEST_TMPDIR (else the system's temp directory).
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,7 +53,11 @@ def main():
         print("no files were written")
         failed = 1
     print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    if failed:
+        print(f"files kept in {out_dir}")
+        return 1
+    shutil.rmtree(out_dir)
+    return 0
 
 
 if __name__ == "__main__":

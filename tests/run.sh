@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds and runs the whole test suite: with g++ and -Werror, then with clang and
+# Builds and runs the whole test suite: with g++ and -Werror (with it the consumer projects and the
+# .deb), then the PNG and deflate tests built without libdeflate, then everything with clang and
 # AddressSanitizer + UndefinedBehaviorSanitizer, then the concurrency tests with clang and
-# ThreadSanitizer, then each libFuzzer target for 60 seconds. Installs missing Debian packages first.
+# ThreadSanitizer, then each libFuzzer target for 60 seconds, then the further stages (own scripts).
+# Installs missing Debian packages first. Prints each stage's time at the end.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/cmake/install-debian-packages.sh"
@@ -19,20 +21,38 @@ echo "=== g++, -Werror ==="
 cmake -S "$root" -B "$root/build/gcc" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
   -DCMAKE_CXX_COMPILER=g++ -DWANDB_IMAGEMASK_WERROR=ON
 cmake --build "$root/build/gcc" -j "$jobs"
+# Also the consumers (label "consumer", tests/consumers/): add_subdirectory, FetchContent,
+# find_package, pkg-config and no-libstb projects built against one install, and the .deb packages
+# installed with apt-get (as root; skipped, saying why, otherwise).
 (cd "$root/build/gcc" && ctest -j "$jobs" --output-on-failure)
 end_stage "g++"
+
+echo "=== g++, -Werror, without libdeflate: the PNG, deflate and checksum tests ==="
+# The fallback deflate, Adler-32 and CRC-32 and the other side of each have_libdeflate test; only
+# the binary holding those tests is built (tests/CMakeLists.txt), and the PIL cross-check.
+cmake -S "$root" -B "$root/build/gcc-no-libdeflate" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" \
+  -DCMAKE_CXX_COMPILER=g++ -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_USE_LIBDEFLATE=OFF \
+  -DWANDB_IMAGEMASK_BUILD_EXAMPLES=OFF -DWANDB_IMAGEMASK_BUILD_BENCH=OFF -DWANDB_IMAGEMASK_BUILD_TOOLS=OFF \
+  -DWANDB_IMAGEMASK_INSTALL=OFF
+cmake --build "$root/build/gcc-no-libdeflate" -j "$jobs" --target wandb_imagemask_png_tests png_write_fixtures
+no_libdeflate_tmp="$root/build/gcc-no-libdeflate/tests/tmp"
+rm -rf "$no_libdeflate_tmp" && mkdir -p "$no_libdeflate_tmp"
+WANDB_TEST_TMPDIR="$no_libdeflate_tmp" "$root/build/gcc-no-libdeflate/tests/wandb_imagemask_png_tests"
+(cd "$root/build/gcc-no-libdeflate" && ctest --output-on-failure -R '^png_decode_pil$')
+end_stage "g++ without libdeflate"
 
 echo "=== clang, -fsanitize=address,undefined ==="
 # Line tables are all the sanitizers' reports need (file:line in every frame); full debug info
 # only made the build slower.
+# Every target, the benchmarks too: a default clang build must work (-Werror here).
 cmake -S "$root" -B "$root/build/clang-asan" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -gline-tables-only" \
   -DCMAKE_CXX_COMPILER=clang++ \
-  -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=address,undefined -DWANDB_IMAGEMASK_BUILD_BENCH=OFF
+  -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=address,undefined
 cmake --build "$root/build/clang-asan" -j "$jobs"
 # The consumer projects ran in the g++ pass; they build without sanitizers. So did the memory
 # test (label "memory"): under ASan, RSS holds its quarantine and 100,000 steps take over a minute.
 (cd "$root/build/clang-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest -j "$jobs" --output-on-failure -E '^consumer\.' -LE memory)
+  ctest -j "$jobs" --output-on-failure -LE 'consumer|memory')
 end_stage "clang ASan+UBSan"
 
 echo "=== clang, -fsanitize=thread: the concurrency tests ([threads]) ==="
@@ -95,6 +115,12 @@ report_fuzzer image_file "$image_status" || fuzz_failed=1
 report_fuzzer run_log "$log_status" || fuzz_failed=1
 ((fuzz_failed == 0))
 end_stage "libFuzzer"
+
+# Further stages: each is its own script in tests/ (it builds what it needs in its own build
+# directory below build/ and exits non-zero on failure), called here in turn, its time recorded:
+#   echo "=== <what it checks> ==="
+#   "$root/tests/<stage>.sh"
+#   end_stage "<name>"
 
 printf '%s\n' "${stage_times[@]}"
 echo "=== all tests passed ==="

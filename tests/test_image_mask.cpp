@@ -3,13 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <string>
 
 #include <wandb/wandb.hpp>
 
+#include "support/run_support.hpp"
 #include "support/test_support.hpp"
 
 using Catch::Message;
@@ -149,12 +149,13 @@ TEST_CASE("ImageMask names a missing, directory or unreadable mask file", "[imag
     wandb_test::write_text(dir / "plain", "x");
     CHECK_THROWS_MATCHES(wandb::ImageMask(dir / "plain" / "mask.png"), wandb::ValidationError,
                          Message("wandb::ImageMask: cannot read mask file " + base + "/plain/mask.png: Not a directory"));
-    if (::geteuid() != 0) {  // root reads anything; this case only holds for other users
-        wandb_test::write_bytes(dir / "locked.png", wandb_test::make_gray_png(1, 1, {0}));
-        ::chmod((dir / "locked.png").c_str(), 0);
-        CHECK_THROWS_MATCHES(wandb::ImageMask(dir / "locked.png"), wandb::ValidationError,
-                             Message("wandb::ImageMask: cannot read mask file " + base + "/locked.png: Permission denied"));
-    }
+    wandb_test::write_bytes(dir / "locked.png", wandb_test::make_gray_png(1, 1, {0}));
+    ::chmod((dir / "locked.png").c_str(), 0);
+    // Root reads every file, so the case runs in a child that switched to "nobody" when root.
+    wandb_test::open_to_everyone(dir.path());
+    CHECK(wandb_test::in_unprivileged_child([&] {
+              return wandb_test::outcome_of([&] { wandb::ImageMask mask(dir / "locked.png"); });
+          }) == "ValidationError: wandb::ImageMask: cannot read mask file " + base + "/locked.png: Permission denied");
 }
 
 TEST_CASE("ImageMask rejects files that are not PNG images", "[image_mask][file][errors]") {

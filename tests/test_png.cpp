@@ -454,3 +454,17 @@ TEST_CASE("Adler-32 matches zlib's", "[png][deflate]") {
         CHECK(wandb::detail::adler32(1, data.data(), n) == adler32(adler32(0L, Z_NULL, 0), data.data(), uInt(n)));
     }
 }
+
+TEST_CASE("the libdeflate backend is there exactly when CMake chose it, and refused when not", "[png][deflate]") {
+    // WANDB_TEST_CMAKE_USES_LIBDEFLATE is what CMake decided (tests/CMakeLists.txt), so a pass
+    // meant to run without libdeflate (tests/run.sh) cannot silently run with it.
+    CHECK(wandb::detail::have_libdeflate == bool(WANDB_TEST_CMAKE_USES_LIBDEFLATE));
+    const TestImage img = make_image('g', 17, 5, 3);
+    if (wandb::detail::have_libdeflate) {
+        check_decodes_to(wandb::detail::encode_png_with(img.view(), {6, PngFilter::up}, ZlibBackend::libdeflate), img);
+    } else {
+        CHECK_THROWS_MATCHES(wandb::detail::encode_png_with(img.view(), {6, PngFilter::up}, ZlibBackend::libdeflate),
+                             wandb::ValidationError,
+                             Catch::Message("wandb::encode_png: this build has no libdeflate backend"));
+    }
+}

@@ -1,27 +1,69 @@
-# Builds and runs one consumer project. Invoked by CTest as
-#   cmake -DKIND=add_subdirectory|find_package -DSOURCE_DIR=... -DBUILD_DIR=... -DWORK_DIR=... -DCXX=... -P run_consumer.cmake
-cmake_minimum_required(VERSION 3.16)
-file(REMOVE_RECURSE "${WORK_DIR}")
-set(extra "")
-if(KIND STREQUAL "find_package")
-  execute_process(COMMAND "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${WORK_DIR}/prefix"
-                  RESULT_VARIABLE rc OUTPUT_QUIET)
-  if(rc)
-    message(FATAL_ERROR "cmake --install failed: ${rc}")
+# Builds and runs one consumer project (see CMakeLists.txt here). Invoked by CTest as
+#   cmake -DKIND=<kind> -DSOURCE_DIR=<source tree> -DBUILD_DIR=<its build> -DWORK_DIR=<scratch>
+#         -DPREFIX=<install prefix> -DCXX=<compiler> -P run_consumer.cmake
+# KIND: install (the fixture: `cmake --install` of the dev component into PREFIX), add_subdirectory,
+# fetchcontent, find_package, no_libstb (projects of those names here) or pkg_config (no CMake:
+# the compiler with `pkg-config --cflags --libs wandb_imagemask` only).
+cmake_minimum_required(VERSION 3.24)
+
+function(run what)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "consumer ${KIND}: ${what} failed (${rc}): ${ARGN}")
   endif()
-  set(extra "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix")
+endfunction()
+
+if(KIND STREQUAL "install")
+  file(REMOVE_RECURSE "${PREFIX}")
+  run("cmake --install" "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${PREFIX}" --component dev)
+  return()
 endif()
-execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}/tests/consumers/${KIND}" -B "${WORK_DIR}/build"
-                        "-DCMAKE_CXX_COMPILER=${CXX}" "-DWANDB_IMAGEMASK_SOURCE_DIR=${SOURCE_DIR}" ${extra}
-                RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "configuring the ${KIND} consumer failed: ${rc}")
+
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+set(consumers "${SOURCE_DIR}/tests/consumers")
+set(consumer "${WORK_DIR}/build/consumer")
+
+if(KIND STREQUAL "pkg_config")
+  set(ENV{PKG_CONFIG_PATH} "${PREFIX}/share/pkgconfig")
+  execute_process(COMMAND pkg-config --cflags --libs wandb_imagemask
+                  OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "consumer pkg_config: pkg-config --cflags --libs wandb_imagemask failed (${rc})")
+  endif()
+  message(STATUS "pkg-config --cflags --libs wandb_imagemask: ${flags}")
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  file(MAKE_DIRECTORY "${WORK_DIR}/build")
+  # -std=c++17: g++ 12's default, not clang 14's; pkg-config leaves the language level to the user.
+  run("compiling" "${CXX}" -std=c++17 "${consumers}/consumer.cpp" ${flags} -o "${consumer}")
+else()
+  set(configure_args "-DCMAKE_CXX_COMPILER=${CXX}")
+  if(KIND STREQUAL "add_subdirectory")
+    list(APPEND configure_args "-DWANDB_IMAGEMASK_SOURCE_DIR=${SOURCE_DIR}")
+  elseif(KIND STREQUAL "fetchcontent")
+    # A source tarball as a release would be, of everything but version control and build trees.
+    file(GLOB entries RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/*")
+    cmake_path(RELATIVE_PATH BUILD_DIR BASE_DIRECTORY "${SOURCE_DIR}" OUTPUT_VARIABLE build_in_source)
+    string(REGEX REPLACE "/.*" "" build_in_source "${build_in_source}")
+    list(FILTER entries EXCLUDE REGEX "^(\\.git|build.*|out)$")
+    list(REMOVE_ITEM entries "${build_in_source}")
+    set(tarball "${WORK_DIR}/wandb-imagemask.tar.gz")
+    run("making the source tarball" "${CMAKE_COMMAND}" -E chdir "${SOURCE_DIR}"
+        "${CMAKE_COMMAND}" -E tar czf "${tarball}" ${entries})
+    file(SHA256 "${tarball}" sha256)
+    list(APPEND configure_args "-DWANDB_IMAGEMASK_URL=file://${tarball}" "-DWANDB_IMAGEMASK_SHA256=${sha256}")
+  else()  # find_package, no_libstb
+    list(APPEND configure_args "-DCMAKE_PREFIX_PATH=${PREFIX}")
+  endif()
+  run("configuring" "${CMAKE_COMMAND}" -S "${consumers}/${KIND}" -B "${WORK_DIR}/build" ${configure_args})
+  run("building" "${CMAKE_COMMAND}" --build "${WORK_DIR}/build")
 endif()
-execute_process(COMMAND "${CMAKE_COMMAND}" --build "${WORK_DIR}/build" RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "building the ${KIND} consumer failed: ${rc}")
+
+if(KIND STREQUAL "no_libstb")
+  # stb came from stb.cpp: the program must not need Debian's libstb.so.
+  execute_process(COMMAND readelf -d "${consumer}" OUTPUT_VARIABLE dynamic RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0 OR dynamic MATCHES "libstb")
+    message(FATAL_ERROR "consumer no_libstb: the program links libstb (or readelf failed: ${rc}):\n${dynamic}")
+  endif()
 endif()
-execute_process(COMMAND "${WORK_DIR}/build/consumer" RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "the ${KIND} consumer failed: ${rc}")
-endif()
+run("running the program" "${consumer}")

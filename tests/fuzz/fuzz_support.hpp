@@ -14,16 +14,20 @@
 
 namespace wandb_fuzz {
 
-/// A directory of this process's own below $WANDB_FUZZ_TMPDIR (tests/run.sh points it into the
-/// build directory and removes it afterwards), else below the system temporary directory.
+/// A directory of this process's own (mkdtemp) below $WANDB_FUZZ_TMPDIR (tests/run.sh points it
+/// into the build directory and removes it afterwards), else below the system temporary directory.
 /// libFuzzer ends with _Exit, so the directory is not removed at exit.
 inline const std::filesystem::path& scratch_dir() {
     static const std::filesystem::path dir = [] {
         const char* env = std::getenv("WANDB_FUZZ_TMPDIR");
         const std::filesystem::path base = env && *env ? env : std::filesystem::temp_directory_path();
-        std::filesystem::path d = base / ("wandb-fuzz-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(d);
-        return d;
+        std::filesystem::create_directories(base);
+        std::string d = (base / "wandb-fuzz-XXXXXX").string();
+        if (::mkdtemp(d.data()) == nullptr) {
+            std::perror("wandb fuzz: cannot make the scratch directory");
+            std::abort();
+        }
+        return std::filesystem::path(d);
     }();
     return dir;
 }

@@ -4,12 +4,14 @@
 
 #include <zlib.h>
 
-#include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,16 +23,19 @@ namespace wandb_test {
 
 namespace fs = std::filesystem;
 
-/// A fresh directory, removed with everything in it when the object goes away.
+/// A fresh directory below $WANDB_TEST_TMPDIR (else the system's temporary directory), made by
+/// mkdtemp, so no two tests share one even when run at the same time; removed with everything in
+/// it when the object goes away.
 class TempDir {
 public:
     TempDir() {
-        static std::atomic<int> counter{0};
         const char* root = std::getenv("WANDB_TEST_TMPDIR");
-        fs::path base = root ? fs::path(root) : fs::temp_directory_path();
-        path_ = base / ("wandb-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::remove_all(path_);
-        fs::create_directories(path_);
+        const fs::path base = root && *root ? fs::path(root) : fs::temp_directory_path();
+        fs::create_directories(base);
+        std::string name = (base / "wandb-test-XXXXXX").string();
+        if (::mkdtemp(name.data()) == nullptr)
+            throw std::runtime_error("TempDir: mkdtemp below " + base.string() + " failed: " + std::strerror(errno));
+        path_ = name;
     }
     ~TempDir() {
         std::error_code ec;

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
-#pragma once
 /// \file
 /// The only place that includes stb. Declarations only: Debian's libstb (pkg-config `stb`, CMake
-/// links it for you) exports the functions. Without libstb, compile stb into exactly one of your
-/// translation units by defining STB_IMAGE_IMPLEMENTATION and STB_IMAGE_WRITE_IMPLEMENTATION
-/// before including <wandb/wandb.hpp> there (and set WANDB_IMAGEMASK_LINK_STB=OFF in CMake).
+/// links it for you) exports the functions. Without libstb, include <wandb/stb_implementation.hpp>
+/// in exactly one of your source files: it includes this header again with stb's implementation
+/// macros defined (and set WANDB_IMAGEMASK_LINK_STB=OFF in CMake).
+///
+/// No include guard, on purpose: stb's headers guard their own declarations, so a second
+/// inclusion adds nothing unless the implementation macros are defined, and that second inclusion
+/// is what <wandb/stb_implementation.hpp> relies on.
 
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
