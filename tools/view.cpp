@@ -7,6 +7,7 @@
 #include <string>
 
 #include <wandb/detail/atomic_file.hpp>
+#include <wandb/error.hpp>
 
 #include "commands.hpp"
 #include "report/report_html.hpp"
@@ -75,7 +76,13 @@ int view_command(const Args& args) {
     options.output = std::filesystem::absolute(output.empty() ? run.dir / "report.html" : output);
     ReportStats stats;
     const std::string page = render_report_html(build_report_model(run, options, stats));
-    wandb::detail::write_file_atomically(options.output, page.data(), page.size(), "wandb-imagemask view");
+    try {
+        wandb::detail::write_file_atomically(options.output, page.data(), page.size(), "wandb-imagemask view");
+    } catch (const wandb::IoError& e) {  // "wandb-imagemask view: cannot create directory ...: reason"
+        const std::string reason = std::string(e.what()).substr(std::string("wandb-imagemask view: ").size());
+        std::cerr << "wandb-imagemask view: cannot write the report " << options.output.string() << ": " << reason << "\n";
+        return 1;
+    }
 
     for (const std::string& w : stats.warnings) std::cerr << "wandb-imagemask view: warning: " << w << "\n";
     if (run.problem) std::cerr << "wandb-imagemask view: warning: the log ends early: " << *run.problem << "\n";

@@ -52,7 +52,8 @@ int small_run(const std::string& root) {
     options.quiet = true;
     wandb::OfflineRun run(options);
     for (std::size_t step = 0; step < 5; ++step) {
-        wandb::Row row = {{"loss", 1.0 / double(step + 1)},
+        wandb::Row row = {{"epoch", int(step / 2)},
+                          {"loss", 1.0 / double(step + 1)},
                           {"accuracy", 0.2 * double(step)},
                           {"val", wandb::Row{{"iou", step == 3 ? std::nan("") : 0.5 + 0.1 * double(step)}}},
                           {"seg", seed_image(step).with_boxes("detections", seed_boxes())}};

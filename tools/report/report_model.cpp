@@ -36,7 +36,7 @@ std::optional<std::vector<std::uint8_t>> read_bytes(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
     std::vector<std::uint8_t> bytes;
     if (in) bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (!in && !in.eof()) throw wandb::IoError("wandb-imagemask view: cannot read " + file.string() + ": " + std::strerror(errno));
+    if (!in && !in.eof()) throw wandb::IoError("cannot read " + file.string() + ": " + std::strerror(errno));
     return bytes;
 }
 
