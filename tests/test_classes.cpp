@@ -36,3 +36,32 @@ TEST_CASE("Classes rejects empty and non-UTF-8 names", "[classes][errors]") {
                          Message("wandb::Classes: name of class id 4 is not valid UTF-8 (byte 0xed at offset 0)"));
     CHECK_NOTHROW(wandb::Classes({{4, "voiture \xC3\xA9lectrique \xF0\x9F\x9A\x97"}}));
 }
+
+TEST_CASE("A class label may carry a color and still reads, compares and serializes as its name", "[classes][colors]") {
+    const wandb::ClassLabels labels = {{0, "person"}, {1, {"car", wandb::Rgb{0, 90, 255}}}};
+    CHECK(labels.at(0) == "person");
+    CHECK(labels.at(1) == "car");
+    CHECK("car" == labels.at(1));
+    CHECK(labels.at(1) == std::string("car"));
+    CHECK(labels.at(1) != "person");
+    CHECK(labels.at(1).size() == 3);
+    CHECK(labels.at(1).name() + "s" == "cars");
+    CHECK_FALSE(labels.at(0).color().has_value());
+    REQUIRE(labels.at(1).color().has_value());
+    CHECK(*labels.at(1).color() == wandb::Rgb{0, 90, 255});
+    // Two labels are equal when name and color are; a map of labels likewise.
+    CHECK(wandb::ClassLabel("car", wandb::Rgb{0, 90, 255}) == wandb::ClassLabel("car", wandb::Rgb{0, 90, 255}));
+    CHECK(wandb::ClassLabel("car", wandb::Rgb{0, 90, 255}) != wandb::ClassLabel("car", wandb::Rgb{0, 90, 254}));
+    CHECK(wandb::ClassLabel("car", wandb::Rgb{0, 90, 255}) != wandb::ClassLabel("car"));
+    CHECK(labels != wandb::ClassLabels{{0, "person"}, {1, "car"}});
+    // W&B's payloads carry the names only: {"0": "person", "1": "car"}, as without colors.
+    CHECK(wandb::detail::class_labels_json(labels).dump() == R"({"0":"person","1":"car"})");
+    CHECK(wandb::Json(wandb::Classes(labels)).dump() ==
+          R"({"_type":"classes","class_set":[{"id":0,"name":"person"},{"id":1,"name":"car"}]})");
+}
+
+TEST_CASE("A colored label is validated as any name", "[classes][colors][errors]") {
+    const xt::xtensor<std::uint8_t, 2> mask = xt::zeros<std::uint8_t>({2, 2});
+    CHECK_THROWS_MATCHES(wandb::ImageMask(mask, wandb::ClassLabels{{3, {"", wandb::Rgb{1, 2, 3}}}}), wandb::ValidationError,
+                         Message("wandb::ImageMask: class label 3 name is empty"));
+}

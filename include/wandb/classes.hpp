@@ -5,8 +5,10 @@
 /// set an Image carries.
 
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -18,9 +20,54 @@
 
 WANDB_NAMESPACE_BEGIN
 
-/// Class id -> readable name, as in the SDK's `class_labels={0: "person", 1: "tree"}`.
-/// Ordered by id; serialized as a JSON object with the ids as strings: {"0": "person", ...}.
-using ClassLabels = std::map<int, std::string>;
+/// An sRGB color, 8 bits per channel: `wandb::Rgb{230, 25, 75}`.
+struct Rgb {
+    std::uint8_t r = 0, g = 0, b = 0;
+    friend bool operator==(const Rgb& x, const Rgb& y) { return x.r == y.r && x.g == y.g && x.b == y.b; }
+    friend bool operator!=(const Rgb& x, const Rgb& y) { return !(x == y); }
+};
+
+/// The name of a class in a label map and, optionally, the color to draw it in. It is the name
+/// itself (a std::string), so labels read and compare as strings: `labels.at(3) == "car"`. The
+/// color is for this library's own report (`wandb-imagemask view`, recorded beside the run);
+/// W&B's payloads carry the name only, so a color changes nothing that is uploaded.
+/// `{{0, "person"}, {1, {"car", wandb::Rgb{0, 90, 255}}}}` gives class 1 a color.
+class ClassLabel : public std::string {
+public:
+    ClassLabel() = default;
+    /// A name without a color.
+    ClassLabel(const char* name) : std::string(name) {}
+    /// \copydoc ClassLabel(const char*)
+    ClassLabel(std::string name) : std::string(std::move(name)) {}
+    /// A name and the color the report draws the class in.
+    ClassLabel(std::string name, Rgb color) : std::string(std::move(name)), color_(color) {}
+
+    /// The name.
+    const std::string& name() const noexcept { return *this; }
+    /// The color given, if any (the report then uses it instead of its palette).
+    const std::optional<Rgb>& color() const noexcept { return color_; }
+
+    /// Equal when the names and the colors are.
+    friend bool operator==(const ClassLabel& x, const ClassLabel& y) { return x.name() == y.name() && x.color_ == y.color_; }
+    friend bool operator!=(const ClassLabel& x, const ClassLabel& y) { return !(x == y); }
+    /// A label equals a plain name when its name does (whatever its color).
+    friend bool operator==(const ClassLabel& x, const std::string& y) { return x.name() == y; }
+    friend bool operator==(const std::string& x, const ClassLabel& y) { return x == y.name(); }
+    friend bool operator==(const ClassLabel& x, const char* y) { return x.name() == y; }
+    friend bool operator==(const char* x, const ClassLabel& y) { return x == y.name(); }
+    friend bool operator!=(const ClassLabel& x, const std::string& y) { return !(x == y); }
+    friend bool operator!=(const std::string& x, const ClassLabel& y) { return !(x == y); }
+    friend bool operator!=(const ClassLabel& x, const char* y) { return !(x == y); }
+    friend bool operator!=(const char* x, const ClassLabel& y) { return !(x == y); }
+
+private:
+    std::optional<Rgb> color_;
+};
+
+/// Class id -> readable name (and optional color), as in the SDK's `class_labels={0: "person",
+/// 1: "tree"}`. Ordered by id; serialized as a JSON object with the ids as strings and the names
+/// only: {"0": "person", ...}.
+using ClassLabels = std::map<int, ClassLabel>;
 
 /// One entry of a class set: `{"id": 0, "name": "person"}`.
 struct ClassInfo {
@@ -101,7 +148,7 @@ inline void validate_class_labels(const ClassLabels& labels, const char* who, lo
 /// `{"0": "person", ...}`: how the SDK writes a label map (int keys become strings).
 inline Json class_labels_json(const ClassLabels& labels) {
     Json j = Json::object();
-    for (const auto& [id, name] : labels) j[std::to_string(id)] = name;
+    for (const auto& [id, label] : labels) j[std::to_string(id)] = label.name();
     return j;
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "detail/atomic_file.hpp"
+#include "detail/class_colors.hpp"
 #include "detail/json_text.hpp"
 #include "detail/log_writer.hpp"
 #include "detail/media_encoding.hpp"
@@ -451,8 +452,10 @@ private:
             history.step = step;
             records.push_back(detail::encode_record(++num, history));
             records.push_back(detail::encode_record(++num, summary));
+            class_colors_.record(dir_, row);  // the colors labels carry, for wandb-imagemask view
             writer_->append_all(records);
         } catch (...) {
+            class_colors_.undo(dir_);
             for (std::size_t i = 0; i < paths.size(); ++i)
                 if (!existed[i]) ::unlink((files_dir() / paths[i]).c_str());  // files only, never a directory
             for (const auto& file : written.table_files) ::unlink(file.c_str());  // each unique to this call
@@ -475,6 +478,7 @@ private:
     std::unique_ptr<detail::LogWriter> writer_;
     Json config_ = Json::object();
     Json summary_ = Json::object();
+    detail::ClassColorRecorder class_colors_;
     std::int64_t next_step_ = 0;
     std::int64_t log_calls_ = 0;
     bool finished_ = false;
