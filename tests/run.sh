@@ -122,5 +122,10 @@ end_stage "libFuzzer"
 #   "$root/tests/<stage>.sh"
 #   end_stage "<name>"
 
+echo "=== headless Chromium: the report of wandb-imagemask view, read by its pixels ==="
+# Reuses the g++ build (tool and report_fixture are built there already).
+"$root/tests/browser/run.sh" "$root/build/gcc"
+end_stage "browser"
+
 printf '%s\n' "${stage_times[@]}"
 echo "=== all tests passed ==="
