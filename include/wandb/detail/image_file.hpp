@@ -161,11 +161,19 @@ struct JpegStructure {
 
 /// Walks a JPEG's markers (ITU T.81 annex B): SOI, segments with their lengths, each scan's
 /// entropy-coded data up to the next marker, and EOI. stb pads a file that ends early with zero
-/// bits and decodes it without complaint, so a truncated file is only seen here.
+/// bits and decodes it without complaint, so a truncated file is only seen here. Also checks
+/// that every quantization and Huffman table a frame or scan uses was defined before: stb 2.27
+/// (Debian 12) keeps undefined tables uninitialized and reads out of bounds through them.
 inline JpegStructure jpeg_structure(const std::vector<std::uint8_t>& b) {
     JpegStructure out;
     const std::size_t n = b.size();
     bool scanned = false;
+    bool quantization[4] = {}, huffman[2][4] = {};  // defined so far: DQT Tq; DHT [Tc][Th]
+    int component_id[4] = {}, component_table[4] = {}, components = 0;
+    auto fail = [&](const std::string& problem) {
+        out.problem = problem;
+        return out;
+    };
     std::size_t at = 2;  // after SOI
     while (true) {
         if (at >= n) {
@@ -196,12 +204,57 @@ inline JpegStructure jpeg_structure(const std::vector<std::uint8_t>& b) {
             return out;
         }
         const std::size_t length = std::size_t(b[at + 2]) << 8 | b[at + 3];
+        const std::size_t body = at + 4, end = at + 2 + length;  // the segment's parameters
+        const std::string where = " at byte " + std::to_string(at);
         const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
-        if (frame && out.frame_marker == 0 && length >= 3) {
+        if (marker == 0xDB) {  // DQT: (Pq << 4 | Tq, 64 or 128 bytes) ...
+            for (std::size_t k = body; k < end;) {
+                const int table = b[k] & 0x0F;
+                if (table > 3) return fail("bad quantization table id " + std::to_string(table) + where);
+                quantization[table] = true;
+                k += 1 + ((b[k] >> 4) != 0 ? 128 : 64);
+            }
+        } else if (marker == 0xC4) {  // DHT: (Tc << 4 | Th, 16 counts, the values) ...
+            for (std::size_t k = body; k < end;) {
+                const int table_class = b[k] >> 4, table = b[k] & 0x0F;
+                if (table_class > 1 || table > 3 || k + 17 > end) return fail("bad Huffman table" + where);
+                std::size_t values = 0;
+                for (std::size_t c = 1; c <= 16; ++c) values += b[k + c];
+                huffman[table_class][table] = true;
+                k += 17 + values;
+            }
+        } else if (frame && out.frame_marker == 0) {  // SOFn: P, Y, X, Nf, then (C, H << 4 | V, Tq) each
+            if (length < 8) return fail("bad frame header" + where);
             out.frame_marker = marker;
             out.precision = b[at + 4];
+            components = std::min<int>(b[at + 9], 4);
+            if (length < 8 + 3 * std::size_t(components)) return fail("bad frame header" + where);
+            for (int c = 0; c < components; ++c) {
+                component_id[c] = b[at + 10 + 3 * std::size_t(c)];
+                component_table[c] = b[at + 12 + 3 * std::size_t(c)] & 0x0F;
+            }
+        } else if (marker == 0xDA) {  // SOS: Ns, (Cs, Td << 4 | Ta) each, Ss, Se, Ah << 4 | Al
+            if (out.frame_marker == 0) return fail("a scan before the frame header" + where);
+            const std::size_t count = length >= 3 ? b[body] : 0;
+            if (length < 6 + 2 * count) return fail("bad scan header" + where);
+            const int ss = b[body + 1 + 2 * count];
+            const int se = b[body + 2 + 2 * count];
+            const bool progressive = out.frame_marker == 0xC2;
+            for (std::size_t c = 0; c < count; ++c) {
+                const int id = b[body + 1 + 2 * c], tables = b[body + 2 + 2 * c];
+                int index = -1;
+                for (int k = 0; k < components; ++k)
+                    if (component_id[k] == id) index = k;
+                if (index < 0) return fail("the scan" + where + " names component " + std::to_string(id) + ", not in the frame");
+                if (component_table[index] > 3 || !quantization[component_table[index]])
+                    return fail("component " + std::to_string(id) + " uses quantization table " +
+                                std::to_string(component_table[index]) + ", which is not defined before the scan" + where);
+                const bool dc = !progressive || ss == 0, ac = !progressive || se > 0;
+                if ((dc && ((tables >> 4) > 3 || !huffman[0][tables >> 4])) || (ac && ((tables & 15) > 3 || !huffman[1][tables & 15])))
+                    return fail("the scan" + where + " uses a Huffman table that is not defined before it");
+            }
         }
-        at += 2 + length;
+        at = end;
         if (marker == 0xDA) {  // SOS: entropy-coded data up to the next marker (not RSTn, not a stuffed 0xFF00)
             scanned = true;
             while (at + 1 < n && !(b[at] == 0xFF && b[at + 1] != 0x00 && !(b[at + 1] >= 0xD0 && b[at + 1] <= 0xD7))) ++at;
