@@ -779,6 +779,19 @@ TEST_CASE("Image files that are truncated or corrupt in their data, not just the
     wandb_test::write_bytes(in / "twelve.jpg", twelve);
     CHECK_REFUSED(cat, wandb::Image(in / "twelve.jpg"), wandb::ValidationError,
                   file + "/twelve.jpg uses unsupported JPEG sample precision of 12 bits (only 8)");
+    // Tables a scan or frame uses but no DHT or DQT defined: stb 2.27 would read them uninitialized.
+    auto no_huffman = good;
+    no_huffman[sos + 6] = 0x33;  // the first component's DC and AC tables: 3, never defined
+    wandb_test::write_bytes(in / "nohuff.jpg", no_huffman);
+    CHECK_REFUSED(cat, wandb::Image(in / "nohuff.jpg"), wandb::ValidationError,
+                  file + "/nohuff.jpg is corrupt: the scan at byte " + std::to_string(sos) +
+                      " uses a Huffman table that is not defined before it");
+    auto no_quantization = good;
+    no_quantization[sof + 12] = 3;  // the first component's quantization table
+    wandb_test::write_bytes(in / "noquant.jpg", no_quantization);
+    CHECK_REFUSED(cat, wandb::Image(in / "noquant.jpg"), wandb::ValidationError,
+                  file + "/noquant.jpg is corrupt: component " + std::to_string(good[sof + 10]) +
+                      " uses quantization table 3, which is not defined before the scan at byte " + std::to_string(sos));
     // A JPEG announcing more pixels than its bytes can code (every 8x8 block takes a bit at least).
     auto huge = good;
     huge[sof + 5] = 0xFF;  // height 65280 + ...

@@ -19,6 +19,7 @@
 #include <system_error>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <unistd.h>
@@ -430,20 +431,23 @@ private:
             for (const std::string* other : seen)
                 if (*other == key) throw ValidationError(named + " appears twice in one row");
             seen.push_back(&key);
-            const auto& v = value.get();
-            if (const auto* json = std::get_if<Json>(&v)) {
-                detail::check_json_value(*json, "wandb::OfflineRun::log", "value of " + detail::quoted(where));
-            } else if (const auto* image = std::get_if<Image>(&v)) {
-                media.push_back({image, nullptr, key, {}});  // file names are checked once encoded
-            } else if (const auto* images = std::get_if<std::vector<Image>>(&v)) {
-                detail::check_image_list(*images, key, "wandb::OfflineRun::log");
-                media.push_back({nullptr, images, key, {}});
-            } else if (std::holds_alternative<std::shared_ptr<const Table>>(v)) {
-                detail::checked_media_file_name(key, 0, "0", ".table.json", "wandb::OfflineRun::log");  // fail fast
-                table_keys.push_back(key);
-            } else {
-                collect(std::get<Row>(v), where, media, table_keys);
-            }
+            // std::visit: a new kind of value fails to compile here instead of failing at run time.
+            const std::string& name = key;  // lambdas cannot capture a structured binding in C++17
+            std::visit(detail::overloaded{
+                           [&](const Json& json) {
+                               detail::check_json_value(json, "wandb::OfflineRun::log", "value of " + detail::quoted(where));
+                           },
+                           [&](const Image& image) { media.push_back({&image, nullptr, name, {}}); },  // names checked once encoded
+                           [&](const std::vector<Image>& images) {
+                               detail::check_image_list(images, name, "wandb::OfflineRun::log");
+                               media.push_back({nullptr, &images, name, {}});
+                           },
+                           [&](const std::shared_ptr<const Table>&) {
+                               detail::checked_media_file_name(name, 0, "0", ".table.json", "wandb::OfflineRun::log");
+                               table_keys.push_back(name);  // fail fast; staging checks the exact name
+                           },
+                           [&](const Row& nested) { collect(nested, where, media, table_keys); }},
+                       value.get());
         }
     }
 
@@ -564,13 +568,14 @@ private:
 
             std::vector<detail::Bytes> records;
             auto num = static_cast<std::int64_t>(writer_->records_written());
-            for (const auto& record : written.records) {
-                if (const auto* file = std::get_if<std::string>(&record)) {
-                    records.push_back(detail::encode_record(++num, detail::FilesRecord{{{*file}}}));
-                } else {
-                    records.push_back(detail::encode_record(++num, std::get<detail::ArtifactRecord>(record)));
-                }
-            }
+            for (const auto& record : written.records)
+                std::visit(detail::overloaded{[&](const std::string& file) {
+                                                  records.push_back(detail::encode_record(++num, detail::FilesRecord{{{file}}}));
+                                              },
+                                              [&](const detail::ArtifactRecord& artifact) {
+                                                  records.push_back(detail::encode_record(++num, artifact));
+                                              }},
+                           record);
             if (!written.singletons.empty()) {
                 wandb_config = config_.contains("_wandb") ? config_["_wandb"] : Json::object();
                 add_class_label_singletons(wandb_config, written.singletons);

@@ -41,6 +41,14 @@ inline std::string quoted(std::string_view text) {
     return out + "\"";
 }
 
+/// An overload set of lambdas, for std::visit over a variant: a case not handled fails to compile.
+template <class... Cases>
+struct overloaded : Cases... {
+    using Cases::operator()...;
+};
+template <class... Cases>
+overloaded(Cases...) -> overloaded<Cases...>;
+
 /// A number as JSON would write it (shortest form that reads back exactly), or nan/inf/-inf.
 inline std::string number_text(double v) {
     if (std::isnan(v)) return "nan";
