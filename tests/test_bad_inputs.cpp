@@ -1012,6 +1012,9 @@ TEST_CASE("Class names, mask and box keys, column names and score names with con
                          Message(R"(wandb::Image: boxes key "b\x7f" holds a control character at byte 1)"));
     CHECK_THROWS_MATCHES(wandb::Table({"ok", "c\tol"}), wandb::ValidationError,
                          Message(R"(wandb::Table: column 1 name "c\x09ol" holds a control character at byte 1)"));
+    CHECK_THROWS_MATCHES(wandb::BoundingBoxes2D({wandb::Box2D{wandb::BoxCorners{0.1, 0.2, 0.1, 0.2}, 1, "car", {{"iou\x01", 0.5}}}}),
+                         wandb::ValidationError,
+                         Message(R"(wandb::BoundingBoxes2D: box 0: score name "iou\x01" holds a control character at byte 3)"));
     CHECK(image.masks().empty());
     CHECK(image.boxes().empty());
 }

@@ -325,7 +325,7 @@ private:
                 writer_.reset();
                 ::unlink(log.c_str());
             }
-            ::unlink((files_dir() / "wandb-metadata.json").c_str());
+            // wandb-metadata.json is written last and atomically: a failure leaves none of it.
             for (auto it = created.rbegin(); it != created.rend(); ++it) ::rmdir(it->c_str());  // only if empty
             throw;
         }
