@@ -64,7 +64,7 @@ public:
     /// An image from a png, jpg/jpeg or bmp file, read once now and logged as it is; its format is
     /// its extension, as written (the SDK's rule).
     /// The whole file is decoded once here (then discarded), so a truncated or corrupt file is
-    /// refused now: about 0.1 s for a 12-megapixel JPEG.
+    /// refused now: about 0.12 s for a 4000x3000 JPEG (g++ -O2, README "Reliability").
     /// \throws wandb::ValidationError  if the file is missing, unreadable, not a regular file (a
     ///         directory, FIFO, device), has another extension, is not the image its extension
     ///         says, is corrupt or truncated, uses a coding stb cannot decode ("unsupported ..."),
