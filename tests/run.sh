@@ -2,8 +2,8 @@
 # Builds and runs the whole test suite: with g++ and -Werror (with it the consumer projects and the
 # .deb), then the PNG and deflate tests built without libdeflate, then everything with clang and
 # AddressSanitizer + UndefinedBehaviorSanitizer, then the concurrency tests with clang and
-# ThreadSanitizer, then each libFuzzer target for 60 seconds, then the further stages (own scripts).
-# Installs missing Debian packages first. Prints each stage's time at the end.
+# ThreadSanitizer, then each libFuzzer target for 45 seconds (two at a time), then the further
+# stages (own scripts). Installs missing Debian packages first. Prints each stage's time at the end.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/cmake/install-debian-packages.sh"
@@ -67,7 +67,8 @@ WANDB_TEST_TMPDIR="$tsan_tmp" TSAN_OPTIONS="halt_on_error=1 second_deadlock_stac
   "$root/build/clang-tsan/tests/wandb_imagemask_thread_tests" "[threads]"
 end_stage "clang TSan"
 
-echo "=== clang, libFuzzer + ASan + UBSan: each target for 60 s ==="
+fuzz_seconds=45
+echo "=== clang, libFuzzer + ASan + UBSan: each target for $fuzz_seconds s, two at a time ==="
 # Failing on any crash, leak, timeout (10 s per input) or allocation over the limits; the input
 # is left in build/fuzz/tests/fuzz/work/<target>-<kind>-<sha1>. New inputs go to work/<target>/,
 # never into the committed seeds (tests/fuzz/corpus/<target>/).
@@ -80,7 +81,7 @@ fuzz="$root/build/fuzz/tests/fuzz"
 run_fuzzer() {
   local target="$1"
   mkdir -p "$fuzz/work/$target" "$scratch"
-  WANDB_FUZZ_TMPDIR="$scratch" "$fuzz/fuzz_$target" -max_total_time=60 -rss_limit_mb=1024 \
+  WANDB_FUZZ_TMPDIR="$scratch" "$fuzz/fuzz_$target" -max_total_time="$fuzz_seconds" -rss_limit_mb=1024 \
     -malloc_limit_mb=512 -timeout=10 -print_final_stats=1 -artifact_prefix="$fuzz/work/$target-" \
     "$fuzz/work/$target" "$root/tests/fuzz/corpus/$target" > "$fuzz/work/$target.log" 2>&1
 }
@@ -91,28 +92,32 @@ report_fuzzer() {
     echo "fuzz_$target FAILED (exit $status); log: $fuzz/work/$target.log"
     return 1
   fi
-  echo "fuzz_$target: $(sed -n 's/^stat::number_of_executed_units: *//p' "$fuzz/work/$target.log") executions in 60 s, no failure"
+  echo "fuzz_$target: $(sed -n 's/^stat::number_of_executed_units: *//p' "$fuzz/work/$target.log") executions in $fuzz_seconds s, no failure"
 }
 # The targets read their input from a scratch file: on tmpfs (/dev/shm) when there is one.
 scratch="$fuzz/scratch"
 if [[ -d /dev/shm && -w /dev/shm ]]; then
   scratch="/dev/shm/wandb-imagemask-fuzz-$$"
 fi
-# Two targets at a time (one per core), then the third; all three are reported.
+# Two targets at a time (one per core); all four are reported.
 rm -rf "$scratch"
 trap 'rm -rf "$scratch"' EXIT
 run_fuzzer mask_file & mask_pid=$!
 run_fuzzer image_file & image_pid=$!
-mask_status=0 image_status=0 log_status=0
+mask_status=0 image_status=0 log_status=0 yaml_status=0
 wait "$mask_pid" || mask_status=$?
 wait "$image_pid" || image_status=$?
-run_fuzzer run_log || log_status=$?
+run_fuzzer run_log & log_pid=$!
+run_fuzzer config_yaml & yaml_pid=$!
+wait "$log_pid" || log_status=$?
+wait "$yaml_pid" || yaml_status=$?
 rm -rf "$scratch"
 trap - EXIT
 fuzz_failed=0
 report_fuzzer mask_file "$mask_status" || fuzz_failed=1
 report_fuzzer image_file "$image_status" || fuzz_failed=1
 report_fuzzer run_log "$log_status" || fuzz_failed=1
+report_fuzzer config_yaml "$yaml_status" || fuzz_failed=1
 ((fuzz_failed == 0))
 end_stage "libFuzzer"
 

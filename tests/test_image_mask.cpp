@@ -145,7 +145,7 @@ TEST_CASE("ImageMask names a missing, directory or unreadable mask file", "[imag
                          Message("wandb::ImageMask: cannot read mask file " + base + "/absent.png: No such file or directory"));
     std::filesystem::create_directory(dir / "folder.png");
     CHECK_THROWS_MATCHES(wandb::ImageMask(dir / "folder.png"), wandb::ValidationError,
-                         Message("wandb::ImageMask: cannot read mask file " + base + "/folder.png: it is a directory"));
+                         Message("wandb::ImageMask: cannot read mask file " + base + "/folder.png: it is a directory, not a regular file"));
     wandb_test::write_text(dir / "plain", "x");
     CHECK_THROWS_MATCHES(wandb::ImageMask(dir / "plain" / "mask.png"), wandb::ValidationError,
                          Message("wandb::ImageMask: cannot read mask file " + base + "/plain/mask.png: Not a directory"));

@@ -257,7 +257,7 @@ TEST_CASE("Bad rows are refused with the key named, before anything is written",
     CHECK_THROWS_MATCHES(run.log({{"k\xFF", 1}}), wandb::ValidationError,
                          Message("wandb::OfflineRun::log: key is not valid UTF-8 (byte 0xff at offset 1)"));
     CHECK_THROWS_MATCHES(run.log({{"note", "\xFF"}}), wandb::ValidationError,
-                         Message(R"(wandb::OfflineRun::log: value of "note" is not valid UTF-8 (byte 0xff at offset 0))"));
+                         Message(R"(wandb::OfflineRun::log: value of "note": a string is not valid UTF-8 (byte 0xff at offset 0))"));
     CHECK_THROWS_MATCHES(run.log({{"examples", std::vector<wandb::Image>{}}}), wandb::ValidationError,
                          Message(R"(wandb::OfflineRun::log: the list of images under key "examples" is empty)"));
     CHECK(std::filesystem::file_size(run.log_path()) == size);
@@ -273,7 +273,7 @@ TEST_CASE("Bad options are refused before any file is created", "[offline_run][e
     auto options = quiet_options(root.path());
     options.run_id = "a/b";
     CHECK_THROWS_MATCHES(wandb::OfflineRun(options), wandb::ValidationError,
-                         Message(R"(wandb::OfflineRun: option run_id "a/b" contains '/'; W&B forbids / \ # ? % :)"));
+                         Message(R"(wandb::OfflineRun: option run_id "a/b" contains '/'; W&B forbids : ; , # ? / ' \ %)"));
     options.run_id = "";
     options.project = "my:project";
     CHECK_THROWS_MATCHES(wandb::OfflineRun(options), wandb::ValidationError,
@@ -281,14 +281,14 @@ TEST_CASE("Bad options are refused before any file is created", "[offline_run][e
     options.project = "p";
     options.tags = {std::string(65, 't')};
     CHECK_THROWS_MATCHES(wandb::OfflineRun(options), wandb::ValidationError,
-                         Message("wandb::OfflineRun: tag \"" + std::string(65, 't') + "\" is 65 bytes; W&B allows 64"));
+                         Message("wandb::OfflineRun: tag \"" + std::string(65, 't') + "\" is 65 characters; W&B allows 64"));
     options.tags = {};
     options.config = wandb::Json::array({1});
     CHECK_THROWS_MATCHES(wandb::OfflineRun(options), wandb::ValidationError,
                          Message("wandb::OfflineRun: option config must be a JSON object, got array"));
     options.config = {{"name", "\xC3"}};
     CHECK_THROWS_MATCHES(wandb::OfflineRun(options), wandb::ValidationError,
-                         Message("wandb::OfflineRun: option config.name is not valid UTF-8 (byte 0xc3 at offset 0)"));
+                         Message("wandb::OfflineRun: option config, value of \"name\": a string is not valid UTF-8 (byte 0xc3 at offset 0)"));
     CHECK_FALSE(std::filesystem::exists(root / "wandb"));
 }
 

@@ -63,8 +63,12 @@ public:
 
     /// An image from a png, jpg/jpeg or bmp file, read once now and logged as it is; its format is
     /// its extension, as written (the SDK's rule).
-    /// \throws wandb::ValidationError  if the file is missing, unreadable, a directory, has another
-    ///         extension, is not the image its extension says, is corrupt, or has a side over 65500.
+    /// The whole file is decoded once here (then discarded), so a truncated or corrupt file is
+    /// refused now: about 0.12 s for a 4000x3000 JPEG (g++ -O2, README "Reliability").
+    /// \throws wandb::ValidationError  if the file is missing, unreadable, not a regular file (a
+    ///         directory, FIFO, device), has another extension, is not the image its extension
+    ///         says, is corrupt or truncated, uses a coding stb cannot decode ("unsupported ..."),
+    ///         or has a side over 65500.
     explicit Image(const std::filesystem::path& path) {
         std::string extension = path.extension().string();
         std::string lower = extension;
@@ -80,6 +84,7 @@ public:
         if (info.format != expected)
             throw ValidationError(std::string(who) + ": image file " + path.string() + " holds a " +
                                   format_name(info.format) + " image; its extension says " + extension.substr(1));
+        detail::check_decodes(*file_bytes_, info, path, who, "image file");  // the whole file, not only its header
         path_ = path;
         format_ = extension.substr(1);
         width_ = info.width;

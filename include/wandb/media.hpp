@@ -43,20 +43,11 @@ inline std::string make_file_path_upload_safe(std::string_view key) {
     return out;
 }
 
-/// A media file's name below its subdirectory: `<upload-safe key>_<step>_<id><extension>`.
-/// \param id  normally the first 20 hex digits of the file's SHA-256.
-/// \throws wandb::ValidationError  if the key is empty, not UTF-8, holds a control character, or
-///         makes a path segment longer than 255 bytes.
-inline std::string media_file_name(std::string_view key, std::int64_t step, std::string_view id,
-                                   std::string_view extension) {
-    constexpr const char* who = "wandb::media_file_name";
-    detail::require_name(key, who, "key");
-    for (std::size_t i = 0; i < key.size(); ++i) {
-        const auto c = static_cast<unsigned char>(key[i]);
-        if (c < 0x20 || c == 0x7F)
-            throw ValidationError(std::string(who) + ": key " + detail::quoted(key) + " holds a control character at byte " +
-                                  std::to_string(i));
-    }
+namespace detail {
+/// media_file_name with the message prefix `who` (the API the user called).
+inline std::string checked_media_file_name(std::string_view key, std::int64_t step, std::string_view id,
+                                           std::string_view extension, const char* who) {
+    require_name(key, who, "key");
     std::string name = make_file_path_upload_safe(key);
     name += '_';
     name += std::to_string(step);
@@ -67,11 +58,21 @@ inline std::string media_file_name(std::string_view key, std::int64_t step, std:
     while (start <= name.size()) {
         const std::size_t slash = std::min(name.find('/', start), name.size());
         if (slash - start > 255)
-            throw ValidationError(std::string(who) + ": key " + detail::quoted(key) + " makes a file name segment of " +
+            throw ValidationError(std::string(who) + ": key " + quoted(key) + " makes a file name segment of " +
                                   std::to_string(slash - start) + " bytes; the limit is 255");
         start = slash + 1;
     }
     return name;
+}
+}  // namespace detail
+
+/// A media file's name below its subdirectory: `<upload-safe key>_<step>_<id><extension>`.
+/// \param id  normally the first 20 hex digits of the file's SHA-256.
+/// \throws wandb::ValidationError  if the key is empty, not UTF-8, holds a control character, or
+///         makes a path segment longer than 255 bytes.
+inline std::string media_file_name(std::string_view key, std::int64_t step, std::string_view id,
+                                   std::string_view extension) {
+    return detail::checked_media_file_name(key, step, id, extension, "wandb::media_file_name");
 }
 
 /// Where one logged value's media go: the run's files directory, the history key, the step.
@@ -114,29 +115,32 @@ namespace detail {
 /// The path, relative to the run's files directory, an encoded file is written to:
 /// `<subdir>/<upload-safe key>_<step>_<sha256[:20]><extension>`.
 /// \throws ValidationError if the key cannot name the file (see media_file_name).
-inline std::string run_file_path(const EncodedFile& file, const RunContext& context) {
-    return file.subdir + "/" + media_file_name(context.key, context.step, file.sha256.hex().substr(0, 20), file.extension);
+inline std::string run_file_path(const EncodedFile& file, const RunContext& context,
+                                 const char* who = "wandb::bind_to_run") {
+    return file.subdir + "/" +
+           checked_media_file_name(context.key, context.step, file.sha256.hex().substr(0, 20), file.extension, who);
 }
 
 /// Appends the paths of all files of an encoded image (image, box layers, mask layers) to
 /// `paths`, so that a key that cannot name one of them is refused before any is written.
 /// \throws ValidationError if the key cannot name a file.
-inline void run_file_paths(const EncodedImage& encoded, const RunContext& context, std::vector<std::string>& paths) {
-    paths.push_back(run_file_path(encoded.image, context));
-    for (const EncodedFile& f : encoded.boxes) paths.push_back(run_file_path(f, context));
-    for (const EncodedFile& f : encoded.masks) paths.push_back(run_file_path(f, context));
+inline void run_file_paths(const EncodedImage& encoded, const RunContext& context, std::vector<std::string>& paths,
+                           const char* who = "wandb::bind_to_run") {
+    paths.push_back(run_file_path(encoded.image, context, who));
+    for (const EncodedFile& f : encoded.boxes) paths.push_back(run_file_path(f, context, who));
+    for (const EncodedFile& f : encoded.masks) paths.push_back(run_file_path(f, context, who));
 }
 
 /// Writes one encoded file below the run's files directory under its run name and returns
-/// its payload: `{"_type", "sha256", "size", "path"}` (the SDK's key order).
+/// its payload: `{"_type", "sha256", "size", "path"}` (the SDK's key order). `who` prefixes errors.
 inline Json store_run_file(const EncodedFile& file, const RunContext& context, const char* type,
-                           std::vector<std::string>& written) {
+                           std::vector<std::string>& written, const char* who) {
     const std::string hex = file.sha256.hex();
-    const std::string relative = run_file_path(file, context);
+    const std::string relative = run_file_path(file, context, who);
     bool seen = false;
     for (const std::string& w : written) seen = seen || w == relative;
     if (!seen) {  // identical bytes map to the same name: one file, listed once
-        write_file_atomically(context.files_dir / relative, file.bytes->data(), file.bytes->size(), "wandb::bind_to_run");
+        write_file_atomically(context.files_dir / relative, file.bytes->data(), file.bytes->size(), who);
         written.push_back(relative);
     }
     Json j = Json::object();
@@ -149,18 +153,18 @@ inline Json store_run_file(const EncodedFile& file, const RunContext& context, c
 
 /// The layer payloads of one image and its singletons; fills `masks`/`boxes` objects.
 inline void store_layers(const Image& image, const EncodedImage& encoded, const RunContext& context, Json& boxes,
-                         Json& masks, RunPayload& payload) {
+                         Json& masks, RunPayload& payload, const char* who) {
     boxes = Json::object();
     masks = Json::object();
     for (std::size_t i = 0; i < image.boxes().size(); ++i) {
         const auto& [name, layer] = image.boxes()[i];
-        boxes[name] = store_run_file(encoded.boxes[i], context, "boxes2D", payload.files);
+        boxes[name] = store_run_file(encoded.boxes[i], context, "boxes2D", payload.files, who);
         payload.singletons.push_back({"bounding_box/class_labels", context.key + "_wandb_delimeter_" + name,
                                       layer->class_labels()});
     }
     for (std::size_t i = 0; i < image.masks().size(); ++i) {
         const auto& [name, layer] = image.masks()[i];
-        masks[name] = store_run_file(encoded.masks[i], context, "mask", payload.files);
+        masks[name] = store_run_file(encoded.masks[i], context, "mask", payload.files, who);
         payload.singletons.push_back({"mask/class_labels", context.key + "_wandb_delimeter_" + name,
                                       layer->class_labels()});
     }
@@ -168,13 +172,14 @@ inline void store_layers(const Image& image, const EncodedImage& encoded, const 
 
 /// Writes an encoded image's files and builds its `image-file` payload in the SDK's key order:
 /// caption, _type, sha256, size, path, format, width, height, grouping, boxes, masks.
-inline RunPayload store_run_image(const Image& image, const EncodedImage& encoded, const RunContext& context) {
+inline RunPayload store_run_image(const Image& image, const EncodedImage& encoded, const RunContext& context,
+                                  const char* who = "wandb::bind_to_run") {
     std::vector<std::string> paths;
-    run_file_paths(encoded, context, paths);  // every name is valid before the first file is written
+    run_file_paths(encoded, context, paths, who);  // every name is valid before the first file is written
     RunPayload payload;
-    Json file = store_run_file(encoded.image, context, "image-file", payload.files);
+    Json file = store_run_file(encoded.image, context, "image-file", payload.files, who);
     Json boxes, masks;
-    store_layers(image, encoded, context, boxes, masks, payload);
+    store_layers(image, encoded, context, boxes, masks, payload, who);
     Json& j = payload.value;
     j = Json::object();
     if (image.caption()) j["caption"] = *image.caption();
@@ -192,17 +197,17 @@ inline RunPayload store_run_image(const Image& image, const EncodedImage& encode
 /// _type, width, height, format (from the first image), count, filenames, then captions (when
 /// the first image has one), all_masks and all_boxes (when any image has them; null for the rest).
 inline RunPayload store_run_images(const std::vector<Image>& images, const std::vector<EncodedImage>& encoded,
-                                   const RunContext& context) {
+                                   const RunContext& context, const char* who = "wandb::bind_to_run") {
     std::vector<std::string> paths;
-    for (const EncodedImage& e : encoded) run_file_paths(e, context, paths);  // all names valid before writing
+    for (const EncodedImage& e : encoded) run_file_paths(e, context, paths, who);  // all names valid before writing
     RunPayload payload;
     Json filenames = Json::array(), captions = Json::array(), all_masks = Json::array(), all_boxes = Json::array();
     bool any_masks = false, any_boxes = false;
     for (std::size_t i = 0; i < images.size(); ++i) {
         const Image& image = images[i];
-        filenames.push_back(store_run_file(encoded[i].image, context, "image-file", payload.files)["path"]);
+        filenames.push_back(store_run_file(encoded[i].image, context, "image-file", payload.files, who)["path"]);
         Json boxes, masks;
-        store_layers(image, encoded[i], context, boxes, masks, payload);
+        store_layers(image, encoded[i], context, boxes, masks, payload, who);
         captions.push_back(image.caption() ? Json(*image.caption()) : Json(nullptr));
         any_masks = any_masks || !masks.empty();
         any_boxes = any_boxes || !boxes.empty();
@@ -224,7 +229,10 @@ inline RunPayload store_run_images(const std::vector<Image>& images, const std::
 }
 
 /// Checks a list of images before anything is encoded; `who` prefixes the message.
-/// \throws ValidationError for an empty list or more than max_images_per_key.
+/// The images must all have the first one's size: the SDK writes one width and height for the
+/// list (image.py `seq_to_json`, which only logs a warning that the UI will show the others
+/// wrongly); here that is an error, since a warning nobody reads would hide it.
+/// \throws ValidationError for an empty list, more than max_images_per_key, or sizes that differ.
 inline void check_image_list(const std::vector<Image>& images, const std::string& key, const char* who) {
     if (images.empty())
         throw ValidationError(std::string(who) + ": the list of images under key " + detail::quoted(key) + " is empty");
@@ -232,6 +240,13 @@ inline void check_image_list(const std::vector<Image>& images, const std::string
         throw ValidationError(std::string(who) + ": " + std::to_string(images.size()) + " images under key " +
                               detail::quoted(key) + "; W&B shows at most " + std::to_string(max_images_per_key) +
                               " per key, so log them under several keys");
+    for (std::size_t i = 1; i < images.size(); ++i)
+        if (images[i].width() != images[0].width() || images[i].height() != images[0].height())
+            throw ValidationError(std::string(who) + ": image " + std::to_string(i) + " under key " + detail::quoted(key) +
+                                  " is " + std::to_string(images[i].width()) + "x" + std::to_string(images[i].height()) +
+                                  " pixels but image 0 is " + std::to_string(images[0].width()) + "x" +
+                                  std::to_string(images[0].height()) +
+                                  "; W&B shows a list at one size, so log images of other sizes under another key");
 }
 
 }  // namespace detail

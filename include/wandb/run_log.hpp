@@ -30,6 +30,7 @@
 
 #include "detail/crc32.hpp"
 #include "detail/hash.hpp"
+#include "detail/input_file.hpp"
 #include "detail/protobuf.hpp"
 #include "error.hpp"
 #include "json.hpp"
@@ -68,13 +69,16 @@ class RunLogReader {
 public:
     /// Opens `path` and validates its 7-byte W&B header.
     /// \throws wandb::IoError  if the file cannot be opened or read.
+    /// \throws wandb::ValidationError  if the path is not a regular file (a FIFO, socket, device or
+    ///   directory: refused at once, never read).
     /// \throws wandb::FormatError  if the header is missing or wrong, e.g.
     ///   "wandb::RunLogReader: /x/run-abc.wandb: bad magic 0x1234 at offset 4 (expected 0xBEE1)".
     explicit RunLogReader(std::string path) : path_(std::move(path)) {
-        do {
-            fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-        } while (fd_ < 0 && errno == EINTR);
-        if (fd_ < 0) throw IoError("wandb::RunLogReader: cannot open " + path_ + ": " + std::strerror(errno));
+        detail::InputFile file(path_);  // a FIFO, device or directory is refused, never waited on
+        if (file.not_regular())
+            throw ValidationError("wandb::RunLogReader: cannot read " + path_ + ": " + file.problem());
+        if (!file) throw IoError("wandb::RunLogReader: cannot open " + path_ + ": " + file.problem());
+        fd_ = file.release();
         buf_.resize(block_size);
         load(0);
         const std::uint8_t* b = buf_.data();

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "detail/dtypes.hpp"
+#include "detail/json_check.hpp"
 #include "detail/text.hpp"
 #include "detail/utf8.hpp"
 #include "error.hpp"
@@ -78,8 +79,10 @@ public:
     /// The longest table the SDK writes to the run's media file (`Table.MAX_ROWS`); more rows go
     /// to the artifact only.
     static constexpr std::size_t max_run_rows = 10000;
-    /// The most rows the SDK writes to the artifact (`Table.MAX_ARTIFACT_ROWS`); later rows are
-    /// dropped from both files, as the SDK drops them.
+    /// The most rows a table may have: the SDK's `Table.MAX_ARTIFACT_ROWS`, the most it writes to
+    /// the artifact (table.py). The SDK drops later rows with a logged warning while the history
+    /// value still counts them (`nrows`), or raises with `table_raise_on_max_row_limit_exceeded`;
+    /// here `add_data` refuses the next row, so nothing is dropped unseen.
     static constexpr std::size_t max_artifact_rows = 200000;
     /// A table cell.
     using Cell = TableCell;
@@ -103,22 +106,28 @@ public:
 
     /// Adds a row (`table.add_data(...)`): one cell per column, in column order.
     /// \throws wandb::ValidationError  if the row has the wrong number of cells, a string (or JSON
-    ///         key) is not UTF-8, or a cell's type contradicts its column's type so far; the
-    ///         message names the row (its 0-based index), the column and both types. The table is
-    ///         unchanged then.
+    ///         key) is not UTF-8, a JSON cell is discarded, binary or nested deeper than 256 levels,
+    ///         a cell's type contradicts its column's type so far (the message names the row, its
+    ///         0-based index, the column and both types), or the table has max_artifact_rows rows
+    ///         already. The table is unchanged then.
     void add_data(std::vector<TableCell> row) {
         const std::string at = std::string(who) + ": row " + std::to_string(rows_.size());
         if (row.size() != columns_.size())
             throw ValidationError(at + " has " + std::to_string(row.size()) + " cell" + (row.size() == 1 ? "" : "s") +
                                   " but the table has " + std::to_string(columns_.size()) + " column" +
                                   (columns_.size() == 1 ? "" : "s"));
+        if (rows_.size() == max_artifact_rows)
+            throw ValidationError(at + " would exceed the " + std::to_string(max_artifact_rows) +
+                                  " rows W&B stores of a table (the SDK's Table.MAX_ARTIFACT_ROWS); log the rest in "
+                                  "another table");
         std::vector<detail::WbTypePtr> next(columns_.size());
         for (std::size_t c = 0; c < columns_.size(); ++c) {
-            const std::string where = at + ", column " + detail::quoted(columns_[c]) + ": ";
+            const std::string where = "row " + std::to_string(rows_.size()) + ", column " + detail::quoted(columns_[c]);
             const detail::WbValue value = value_of(row[c]);
-            if (const Json* json = row[c].json()) check_json(*json, where);
+            if (const Json* json = row[c].json()) detail::check_json_value(*json, who, where);
             next[c] = detail::assign(types_[c], value);
-            if (next[c]->kind == detail::WbKind::invalid) throw ValidationError(where + mismatch(types_[c], value));
+            if (next[c]->kind == detail::WbKind::invalid)
+                throw ValidationError(std::string(who) + ": " + where + ": " + mismatch(types_[c], value));
         }
         types_ = std::move(next);
         rows_.push_back(std::move(row));
@@ -153,34 +162,6 @@ private:
     static detail::WbValue value_of(const TableCell& cell) {
         if (const Image* image = cell.image()) return image;
         return cell.json();
-    }
-
-    /// Rejects what has no JSON form or is not UTF-8, naming where inside the value it is.
-    static void check_json(const Json& j, const std::string& where, const std::string& path = "") {
-        const std::string inside = path.empty() ? "" : " at " + path;
-        if (j.is_string()) {
-            const std::string& text = j.get_ref<const std::string&>();
-            if (const auto bad = detail::first_invalid_utf8(text))
-                throw ValidationError(where + "a string" + inside + " is not valid UTF-8" + byte_at(text, *bad));
-            return;
-        }
-        if (j.is_binary() || j.is_discarded())
-            throw ValidationError(where + "a binary or discarded JSON value" + inside + " has no JSON text");
-        if (j.is_array()) {
-            for (std::size_t i = 0; i < j.size(); ++i) check_json(j[i], where, path + "[" + std::to_string(i) + "]");
-        } else if (j.is_object()) {
-            for (auto it = j.begin(); it != j.end(); ++it) {
-                if (const auto bad = detail::first_invalid_utf8(it.key()))
-                    throw ValidationError(where + "a JSON key" + inside + " is not valid UTF-8" + byte_at(it.key(), *bad));
-                check_json(it.value(), where, path + "[" + detail::quoted(it.key()) + "]");
-            }
-        }
-    }
-
-    static std::string byte_at(const std::string& text, std::size_t offset) {
-        char byte[8];
-        std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[offset]));
-        return std::string(" (byte ") + byte + " at offset " + std::to_string(offset) + ")";
     }
 
     /// "a string cell, but the column holds image-file values", or the first place inside a JSON

@@ -1,6 +1,6 @@
 // Fuzz target: the bytes of an image file, through exactly what wandb::Image(path) runs (read,
-// format from the signature, PNG chunk checks, header sizes from stb for JPEG and BMP, the match
-// with the extension). The first input byte picks the file's extension, the rest is its content.
+// format from the signature, PNG chunk checks, JPEG markers, BMP headers, the match with the
+// extension, and the full decode by stb). The first input byte picks the file's extension, the rest is its content.
 // Anything but wandb::ValidationError escaping, a crash, a leak or an allocation over the limit
 // is a failure.
 #include <cstring>

@@ -12,6 +12,7 @@ Targets:
   image_file  first byte: the extension (index into .png .jpg .jpeg .bmp .PNG .JPG .gif ""),
               then the bytes of an image file (wandb::Image(path))
   run_log     bytes of a .wandb log (wandb::RunLogReader + wandb::decode_record)
+  config_yaml a config in the byte code of fuzz_config_yaml.cpp's Decoder (config.yaml writing)
 """
 
 import io
@@ -216,8 +217,53 @@ def log_seeds():
     }
 
 
+# --- config.yaml: configs in fuzz_config_yaml.cpp's byte code ------------------------------------
+
+def y_str(text):
+    """A string of ASCII or Latin-1/C1 code points (each below 0xC0), at most 9."""
+    data = text.encode("latin-1")
+    assert len(data) <= 9 and all(b < 0xC0 for b in data)
+    return bytes([len(data)]) + data
+
+
+def y_double(x):
+    return bytes([4]) + struct.pack(">d", x)
+
+
+def y_int(x):
+    return bytes([2]) + struct.pack(">q", x)
+
+
+def y_text(text):
+    return bytes([6]) + y_str(text)
+
+
+def y_object(pairs):
+    return bytes([7, len(pairs)]) + b"".join(y_str(k) + v for k, v in pairs)
+
+
+def y_array(items):
+    return bytes([8, len(items)]) + b"".join(items)
+
+
+def config_seeds():
+    def config(pairs):
+        return bytes([len(pairs)]) + b"".join(y_str(k) + v for k, v in pairs)
+    return {
+        "flat": config([("lr", y_double(1e-05)), ("ON", y_text("no")), ("big", y_double(1e16)),
+                        ("n", y_int(-(2 ** 63))), ("x", bytes([0]))]),
+        "specials": config([("a: b", y_text("#")), ("~", y_double(float("nan"))), ("", y_double(-0.0)),
+                            ("\x85\x7f", y_text("\t\n\x9f")), ("24-01-01", y_text("0x1F"))]),
+        "nested": config([("model", y_object([("layers", y_array([y_int(1), y_object([("yes", y_text("~"))]),
+                                                                   y_array([])])), ("e", y_object([]))])),
+                          ("inf", y_double(float("inf")))]),
+        "long_key": bytes([1, 9, 0]) + bytes(range(0x41, 0x41 + 5)) + bytes([1, 1]),
+    }
+
+
 def main():
-    for target, seeds in (("mask_file", mask_seeds()), ("image_file", image_seeds()), ("run_log", log_seeds())):
+    for target, seeds in (("mask_file", mask_seeds()), ("image_file", image_seeds()), ("run_log", log_seeds()),
+                          ("config_yaml", config_seeds())):
         directory = os.path.join(HERE, "corpus", target)
         os.makedirs(directory, exist_ok=True)
         for name, data in sorted(seeds.items()):

@@ -54,13 +54,14 @@ inline constexpr std::uint8_t full = 1, first = 2, middle = 3, last = 4;  ///< c
 class LogWriter {
 public:
     /// Creates `path` (which must not exist yet, mode 0666 minus umask) and writes the file header.
-    /// If the header cannot be written the new file is removed again.
+    /// If the header cannot be written the new file is removed again. Every method's `who` is the
+    /// prefix of its error messages: the API the user called (e.g. "wandb::OfflineRun::log").
     /// \throws wandb::IoError  if the file exists or cannot be created or written.
-    explicit LogWriter(std::string path) : path_(std::move(path)) {
+    explicit LogWriter(std::string path, const char* who = "wandb::LogWriter") : path_(std::move(path)) {
         do {
             fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         } while (fd_ < 0 && errno == EINTR);
-        if (fd_ < 0) fail("cannot open");
+        if (fd_ < 0) fail(who, "cannot open");
         const std::uint8_t header[wandb_log::file_header_size] = {
             ':', 'W', '&', 'B', wandb_log::magic & 0xFF, wandb_log::magic >> 8, wandb_log::version};
         if (!write_all(header, sizeof header)) {
@@ -69,7 +70,7 @@ public:
             fd_ = -1;
             ::unlink(path_.c_str());  // created exclusively above: ours to remove
             errno = saved;
-            fail("cannot write");
+            fail(who, "cannot write");
         }
         size_ = sizeof header;
     }
@@ -102,23 +103,26 @@ public:
     /// if even that fails, the writer refuses further appends.
     /// \throws wandb::IoError  on a write failure (disk full, ...), after close(), when broken, or
     ///         when the log's path no longer names the open file (see check_writable).
-    std::uint64_t append(const void* data, std::size_t size) {
-        check_writable();
+    std::uint64_t append(const void* data, std::size_t size, const char* who = "wandb::LogWriter") {
+        check_writable(who);
         buffer_.clear();
         std::uint64_t first_chunk = 0;
         frame(static_cast<const std::uint8_t*>(data), size, size_, buffer_, first_chunk);
-        write_buffer(1);
+        write_buffer(1, who);
         return first_chunk;
     }
     /// Appends one encoded record; see append(const void*, std::size_t).
-    std::uint64_t append(const std::vector<std::uint8_t>& record) { return append(record.data(), record.size()); }
+    std::uint64_t append(const std::vector<std::uint8_t>& record, const char* who = "wandb::LogWriter") {
+        return append(record.data(), record.size(), who);
+    }
 
     /// Appends several records, one after the other, framed as append frames each, in a single
     /// write(2): a failed write is rolled back whole, so either all of them are in the log or
     /// none. Returns the file offset of the first record's first chunk.
     /// \throws wandb::IoError  as append.
-    std::uint64_t append_all(const std::vector<std::vector<std::uint8_t>>& records) {
-        check_writable();
+    std::uint64_t append_all(const std::vector<std::vector<std::uint8_t>>& records,
+                             const char* who = "wandb::LogWriter") {
+        check_writable(who);
         buffer_.clear();
         std::uint64_t first = size_;
         for (std::size_t i = 0; i < records.size(); ++i) {
@@ -126,7 +130,7 @@ public:
             frame(records[i].data(), records[i].size(), size_ + buffer_.size(), buffer_, chunk);
             if (i == 0) first = chunk;
         }
-        write_buffer(records.size());
+        write_buffer(records.size(), who);
         return first;
     }
 
@@ -134,30 +138,30 @@ public:
     /// still names the open file. A log whose directory was removed or moved away would otherwise
     /// take every later record into a file nobody can find.
     /// \throws wandb::IoError  naming the path and the reason, e.g. "No such file or directory".
-    void check_writable() const {
-        if (fd_ < 0) throw IoError("wandb::LogWriter: cannot write " + path_ + ": the log is closed");
+    void check_writable(const char* who = "wandb::LogWriter") const {
+        if (fd_ < 0) throw IoError(std::string(who) + ": cannot write " + path_ + ": the log is closed");
         if (broken_)
-            throw IoError("wandb::LogWriter: cannot write " + path_ +
+            throw IoError(std::string(who) + ": cannot write " + path_ +
                           ": an earlier failed write could not be rolled back");
         struct stat by_path {}, by_fd {};
-        if (::stat(path_.c_str(), &by_path) != 0 || ::fstat(fd_, &by_fd) != 0) fail("cannot write");
+        if (::stat(path_.c_str(), &by_path) != 0 || ::fstat(fd_, &by_fd) != 0) fail(who, "cannot write");
         if (by_path.st_dev != by_fd.st_dev || by_path.st_ino != by_fd.st_ino)
-            throw IoError("wandb::LogWriter: cannot write " + path_ + ": another file has replaced the log");
+            throw IoError(std::string(who) + ": cannot write " + path_ + ": another file has replaced the log");
     }
 
     /// fsync(2)s the file so that every appended record survives a power loss.
     /// \throws wandb::IoError  if fsync fails or the log is closed.
-    void flush_to_disk() {
-        if (fd_ < 0) throw IoError("wandb::LogWriter: cannot fsync " + path_ + ": the log is closed");
-        if (::fsync(fd_) != 0) fail("cannot fsync");
+    void flush_to_disk(const char* who = "wandb::LogWriter") {
+        if (fd_ < 0) throw IoError(std::string(who) + ": cannot fsync " + path_ + ": the log is closed");
+        if (::fsync(fd_) != 0) fail(who, "cannot fsync");
     }
 
     /// Closes the file; later appends throw. Does nothing if already closed.
     /// \throws wandb::IoError  if close(2) reports an error (e.g. a delayed write failure).
-    void close() {
+    void close(const char* who = "wandb::LogWriter") {
         if (fd_ < 0) return;
         const int fd = std::exchange(fd_, -1);
-        if (::close(fd) != 0 && errno != EINTR) fail("cannot close");
+        if (::close(fd) != 0 && errno != EINTR) fail(who, "cannot close");
     }
 
     /// The log's path.
@@ -171,7 +175,7 @@ private:
 
     /// Writes buffer_ (holding `records` framed records) at the end of the log; on failure
     /// truncates the file back to where it was so the log stays valid, and throws.
-    void write_buffer(std::size_t records) {
+    void write_buffer(std::size_t records, const char* who) {
         const std::uint64_t start = size_;
         if (!write_all(buffer_.data(), buffer_.size())) {
             const int saved = errno;
@@ -179,7 +183,7 @@ private:
                 ::lseek(fd_, static_cast<off_t>(start), SEEK_SET) != static_cast<off_t>(start))
                 broken_ = true;
             errno = saved;
-            fail("cannot write");
+            fail(who, "cannot write");
         }
         size_ = start + buffer_.size();
         records_ += records;
@@ -221,8 +225,8 @@ private:
         }
     }
 
-    [[noreturn]] void fail(const char* action) const {
-        throw IoError("wandb::LogWriter: " + std::string(action) + " " + path_ + ": " + std::strerror(errno));
+    [[noreturn]] void fail(const char* who, const char* action) const {
+        throw IoError(std::string(who) + ": " + action + " " + path_ + ": " + std::strerror(errno));
     }
 
     /// write(2) until everything is written; retries EINTR and short writes. False with errno set.

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,11 +62,21 @@ inline EncodedFile encode_image(const Image& image) {
     return make_encoded_file("media/images", "." + image.format(), std::move(bytes));
 }
 
+/// The extension a mask read from a file is logged with: the file's own when it is `.png` in any
+/// case (as the SDK keeps it), else `.png`, so that the stored file says what it holds (the SDK
+/// would store `mask` or `mask.dat` without one).
+inline std::string mask_file_extension(const std::filesystem::path& path) {
+    std::string extension = path.extension().string();
+    std::string lower = extension;
+    for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    return lower == ".png" ? extension : ".png";
+}
+
 /// A mask's file: an 8-bit gray PNG whose pixel values are the class ids (extension
-/// ".mask.png"), or the bytes of the PNG it came from (with that file's extension, as the SDK).
+/// ".mask.png"), or the bytes of the PNG it came from (see mask_file_extension).
 inline EncodedFile encode_mask(const ImageMask<std::uint8_t>& mask) {
     if (mask.file_bytes())
-        return make_encoded_file("media/images/mask", mask.path()->extension().string(), mask.file_bytes());
+        return make_encoded_file("media/images/mask", mask_file_extension(*mask.path()), mask.file_bytes());
     const auto& labels = mask.mask_data();
     auto bytes = std::make_shared<std::vector<std::uint8_t>>(
         encode_png(PixelView{labels.data(), mask.width(), mask.height(), 1, mask.width()}));

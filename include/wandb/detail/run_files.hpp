@@ -21,6 +21,8 @@
 #include "../json.hpp"
 #include "../version.hpp"
 #include "json_text.hpp"
+#include "utf8.hpp"
+#include "yaml.hpp"
 
 WANDB_NAMESPACE_BEGIN
 namespace detail {
@@ -59,71 +61,15 @@ inline std::string format_time(std::chrono::system_clock::time_point t, const ch
     return std::string(buf, n);
 }
 
-/// This machine's host name.
+/// This machine's host name (invalid UTF-8 replaced, see replace_invalid_utf8).
 inline std::string host_name() {
     char buf[256] = {};
     if (::gethostname(buf, sizeof buf - 1) != 0) return "";
-    return buf;
+    return replace_invalid_utf8(buf);
 }
 
-/// A YAML key: plain when it cannot be mistaken for something else, else double-quoted.
-inline std::string yaml_key(const std::string& key) {
-    bool plain = !key.empty() && (std::isalpha(static_cast<unsigned char>(key[0])) || key[0] == '_');
-    for (const char c : key)
-        plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '/');
-    static const char* const reserved[] = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "True", "False",
-                                           "Yes", "No", "On", "Off", "Null", "NULL", "TRUE", "FALSE", "Y", "N"};
-    for (const char* word : reserved) plain = plain && key != word;
-    return plain ? key : Json(key).dump();
-}
-
-inline void append_yaml(std::string& out, const Json& value, std::size_t indent);
-
-/// Appends what follows a mapping key's `:` or a sequence item's `-`: a nested block on the next
-/// lines at `indent`, or a scalar (or empty container) on the same line.
-inline void append_yaml_entry_value(std::string& out, const Json& v, std::size_t indent) {
-    if ((v.is_object() || v.is_array()) && !v.empty()) {
-        out += "\n";
-        append_yaml(out, v, indent);
-    } else {
-        out += " ";
-        append_yaml(out, v, 0);
-        out += "\n";
-    }
-}
-
-/// Appends `value` as YAML at `indent` spaces (mappings nest by 4, as the SDK's config.yaml).
-inline void append_yaml(std::string& out, const Json& value, std::size_t indent) {
-    const std::string pad(indent, ' ');
-    if (value.is_object() && !value.empty()) {
-        for (auto it = value.begin(); it != value.end(); ++it) {
-            out += pad + yaml_key(it.key()) + ":";
-            append_yaml_entry_value(out, it.value(), indent + 4);
-        }
-    } else if (value.is_array() && !value.empty()) {
-        for (const Json& v : value) {
-            out += pad + "-";
-            append_yaml_entry_value(out, v, indent + 4);
-        }
-    } else if (value.is_number_float()) {
-        const double d = value.get<double>();
-        out += std::isnan(d) ? ".nan" : std::isinf(d) ? (d > 0 ? ".inf" : "-.inf") : value.dump();
-    } else {
-        out += value.dump();  // JSON scalars are YAML scalars ("..." strings are YAML double-quoted)
-    }
-}
-
-/// config.yaml as W&B writes it: every top-level key maps to `{value: ...}`, keys sorted.
-inline std::string config_yaml(const Json& config) {
-    nlohmann::json sorted = config;  // std::map ordering sorts the keys at every level
-    Json wrapped = Json::object();
-    for (auto it = sorted.begin(); it != sorted.end(); ++it) wrapped[it.key()] = Json{{"value", Json(it.value())}};
-    std::string out;
-    append_yaml(out, wrapped, 0);
-    return out;
-}
-
-/// The command line of this process, from /proc/self/cmdline (empty elsewhere).
+/// The command line of this process, from /proc/self/cmdline (empty elsewhere), each argument
+/// with invalid UTF-8 replaced: facts about the process never fail a run.
 inline Json process_arguments() {
     std::ifstream in("/proc/self/cmdline", std::ios::binary);
     const std::string all((std::istreambuf_iterator<char>(in)), {});
@@ -131,7 +77,7 @@ inline Json process_arguments() {
     std::size_t start = 0;
     while (start < all.size()) {
         const std::size_t end = all.find('\0', start);
-        args.push_back(all.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        args.push_back(replace_invalid_utf8(all.substr(start, end == std::string::npos ? std::string::npos : end - start)));
         if (end == std::string::npos) break;
         start = end + 1;
     }
@@ -139,6 +85,7 @@ inline Json process_arguments() {
 }
 
 /// wandb-metadata.json: what the SDK records about the machine and program, as far as C++ knows.
+/// Text from the environment (arguments, host, directories) has invalid UTF-8 replaced.
 inline Json run_metadata(std::chrono::system_clock::time_point started) {
     Json m = Json::object();
     utsname uts{};
@@ -152,10 +99,10 @@ inline Json run_metadata(std::chrono::system_clock::time_point started) {
     m["startedAt"] = format_time(started, "%Y-%m-%dT%H:%M:%S", true) + "Z";
     m["host"] = host_name();
     char cwd[4096];
-    if (::getcwd(cwd, sizeof cwd)) m["root"] = cwd;
+    if (::getcwd(cwd, sizeof cwd)) m["root"] = replace_invalid_utf8(cwd);
     char exe[4096];
     const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) m["executable"] = std::string(exe, static_cast<std::size_t>(n));
+    if (n > 0) m["executable"] = replace_invalid_utf8(std::string(exe, static_cast<std::size_t>(n)));
     m["cpu_count_logical"] = std::thread::hardware_concurrency();
     m["writer"] = std::string(producer_name) + " " + version_string;
     return m;

@@ -93,7 +93,9 @@ private:
         ++files_encoded_;
         const Md5Digest md5 = Md5::of(file.bytes->data(), file.bytes->size());
         const std::string sha = file.sha256.hex();
-        const std::string name = source ? file.subdir + "/" + sha.substr(0, 20) + "/" + source->filename().string()
+        // A file keeps its stem; its extension is the one it is logged with (a mask file without
+        // ".png" gets one, see mask_file_extension).
+        const std::string name = source ? file.subdir + "/" + sha.substr(0, 20) + "/" + source->stem().string() + file.extension
                                         : file.subdir + "/" + md5.hex().substr(0, 20) + file.extension;
         stager_.add(name, file.bytes->data(), file.bytes->size(), &md5);
         return {name, sha};
@@ -193,6 +195,7 @@ struct TableRunContext {
     std::string key;                  ///< the (inner) history key the table is logged under
     std::int64_t step = 0;            ///< the run's log counter before this call (names the run file)
     std::function<std::string(std::size_t)> random_id;  ///< [a-z0-9] ids of the given length
+    const char* who = "wandb::Table";  ///< prefix of error messages: the API the user called
 };
 
 /// What logging a table produced.
@@ -211,11 +214,16 @@ struct LoggedTable {
 ///         cannot be encoded; wandb::IoError naming the path if a file cannot be written. On any
 ///         failure the files staged by this call are removed and no run file is left.
 inline LoggedTable stage_table_for_run(const Table& table, const TableRunContext& context) {
-    constexpr const char* who = "wandb::Table";
+    const char* const who = context.who;
     require_name(context.key, who, "key");
     require_name(context.run_id, who, "run id");
     if (!context.random_id) throw ValidationError(std::string(who) + ": the run context has no random_id generator");
-    (void)media_file_name(context.key, context.step, "0", ".table.json");  // rejects keys the run cannot name
+    (void)checked_media_file_name(context.key, context.step, "0", ".table.json", who);  // keys the run cannot name
+    // The manifest names each staged copy by its absolute path, a protobuf string: it must be UTF-8.
+    if (const auto bad = first_invalid_utf8(context.run_dir.string()))
+        throw ValidationError(std::string(who) + ": cannot log table " + detail::quoted(context.key) + ": the run directory " +
+                              detail::quoted(context.run_dir.string()) + " is not valid UTF-8 (at byte " + std::to_string(*bad) +
+                              "), and the artifact manifest must name the staged files by their absolute paths");
 
     LoggedTable out;
     ArtifactRecord& a = out.artifact;
@@ -240,7 +248,7 @@ inline LoggedTable stage_table_for_run(const Table& table, const TableRunContext
     run_json["data"] = std::move(run_data);
     const std::string text = dump_run_json(run_json);
     const std::string sha = Sha256::of(text.data(), text.size()).hex();
-    out.run_file = "media/table/" + media_file_name(context.key, context.step, sha.substr(0, 20), ".table.json");
+    out.run_file = "media/table/" + checked_media_file_name(context.key, context.step, sha.substr(0, 20), ".table.json", who);
 
     std::vector<ArtifactManifestEntry> entries = stager.entries();
     a.run_id = context.run_id;

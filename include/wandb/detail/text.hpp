@@ -41,6 +41,14 @@ inline std::string quoted(std::string_view text) {
     return out + "\"";
 }
 
+/// An overload set of lambdas, for std::visit over a variant: a case not handled fails to compile.
+template <class... Cases>
+struct overloaded : Cases... {
+    using Cases::operator()...;
+};
+template <class... Cases>
+overloaded(Cases...) -> overloaded<Cases...>;
+
 /// A number as JSON would write it (shortest form that reads back exactly), or nan/inf/-inf.
 inline std::string number_text(double v) {
     if (std::isnan(v)) return "nan";
@@ -64,11 +72,10 @@ std::string shape_string(const Shape& shape) {
     return out + ")";
 }
 
-/// Checks that a user-given name is non-empty valid UTF-8.
-/// \param who  the message prefix, e.g. "wandb::ImageMask"; \param what  e.g. "class label 3 name".
+/// Checks that text is valid UTF-8 (empty is allowed).
+/// \param who  the message prefix, e.g. "wandb::Image"; \param what  e.g. "caption".
 /// \throws ValidationError naming `what` and the first bad byte.
-inline void require_name(std::string_view text, const char* who, const std::string& what) {
-    if (text.empty()) throw ValidationError(std::string(who) + ": " + what + " is empty");
+inline void require_utf8(std::string_view text, const char* who, const std::string& what) {
     if (const auto bad = first_invalid_utf8(text)) {
         char byte[8];
         std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[*bad]));
@@ -77,10 +84,19 @@ inline void require_name(std::string_view text, const char* who, const std::stri
     }
 }
 
-/// Checks that optional user text (a caption) is valid UTF-8; empty is allowed.
-/// \throws ValidationError naming `what` and the first bad byte.
-inline void require_utf8(std::string_view text, const char* who, const std::string& what) {
-    if (!text.empty()) require_name(text, who, what);
+/// Checks that a user-given name (a key, a class or column name, a tag) is non-empty valid UTF-8
+/// without control characters (U+0000..U+001F, U+007F), as history keys must be.
+/// \param who  the message prefix, e.g. "wandb::ImageMask"; \param what  e.g. "class label 3 name".
+/// \throws ValidationError naming `what`, and the first bad byte or the control character's offset.
+inline void require_name(std::string_view text, const char* who, const std::string& what) {
+    if (text.empty()) throw ValidationError(std::string(who) + ": " + what + " is empty");
+    require_utf8(text, who, what);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7F)
+            throw ValidationError(std::string(who) + ": " + what + " " + quoted(text) +
+                                  " holds a control character at byte " + std::to_string(i));
+    }
 }
 
 }  // namespace detail

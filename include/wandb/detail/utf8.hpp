@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "../version.hpp"
@@ -50,6 +51,42 @@ inline std::optional<std::size_t> first_invalid_utf8(std::string_view text) noex
         i += len;
     }
     return std::nullopt;
+}
+
+
+/// `text` with each maximal ill-formed part replaced by U+FFFD (EF BF BD), the replacement
+/// Unicode recommends (§3.9, "U+FFFD substitution of maximal subparts") and Python's
+/// `bytes.decode("utf-8", errors="replace")` makes: a stray Latin-1 byte such as 0xE9 becomes one
+/// U+FFFD, so does a sequence cut short (E2 82), while each byte that can never start or continue
+/// a sequence (C0, FF, a lone 80) becomes one U+FFFD of its own. Valid text is returned unchanged.
+inline std::string replace_invalid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n;) {
+        const std::size_t len = utf8_sequence_length(text, i);
+        if (len > 0) {
+            out.append(text.substr(i, len));
+            i += len;
+            continue;
+        }
+        // The maximal subpart: a valid lead byte followed by the continuation bytes that still fit.
+        const std::uint8_t c = s[i];
+        std::size_t want = 0;
+        std::uint8_t lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) want = 2;
+        else if (c >= 0xE0 && c <= 0xEF) want = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        else if (c >= 0xF0 && c <= 0xF4) want = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        std::size_t take = 1;
+        if (want > 0 && i + 1 < n && s[i + 1] >= lo && s[i + 1] <= hi) {
+            take = 2;
+            while (take < want && i + take < n && (s[i + take] & 0xC0) == 0x80) ++take;
+        }
+        out += "\xEF\xBF\xBD";
+        i += take;
+    }
+    return out;
 }
 
 }  // namespace detail

@@ -13,6 +13,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <new>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -24,9 +26,20 @@ namespace detail {
 class WorkerPool {
 public:
     /// \param threads  total threads working on a batch, the caller included; 0 = hardware threads.
+    /// A thread that cannot be started (the process or user hit its thread limit, RLIMIT_NPROC,
+    /// or memory for its stack ran out) is not an error: the pool keeps the threads it has, down
+    /// to none, when the calling thread does all the work. size() tells how many there are.
     explicit WorkerPool(std::size_t threads = 0) {
         if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-        for (std::size_t i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
+        for (std::size_t i = 1; i < threads; ++i) {
+            try {
+                workers_.emplace_back([this] { work(); });
+            } catch (const std::system_error&) {  // EAGAIN from pthread_create
+                break;
+            } catch (const std::bad_alloc&) {
+                break;
+            }
+        }
     }
     WorkerPool(const WorkerPool&) = delete;
     WorkerPool& operator=(const WorkerPool&) = delete;
