@@ -21,9 +21,11 @@
 #include <unistd.h>
 
 #include "detail/atomic_file.hpp"
+#include "detail/environment_record.hpp"
 #include "detail/json_text.hpp"
 #include "detail/log_writer.hpp"
 #include "detail/media_encoding.hpp"
+#include "detail/nested_items.hpp"
 #include "detail/records.hpp"
 #include "detail/run_files.hpp"
 #include "detail/table_artifact.hpp"
@@ -38,7 +40,7 @@ WANDB_NAMESPACE_BEGIN
 
 /// How to start an offline run; every field is optional. The names match `wandb.init`'s.
 struct OfflineRunOptions {
-    std::string project;           ///< W&B project; "" = the server's default ("uncategorized")
+    std::string project;           ///< W&B project; "" = "uncategorized", as the SDK names it outside a git repository
     std::string entity;            ///< user or team; "" = the syncing user's default
     std::string name;              ///< display name; "" = W&B picks one
     std::string group;             ///< run group
@@ -59,7 +61,7 @@ struct OfflineRunOptions {
 /// may be called from several threads; their records never interleave.
 class OfflineRun {
 public:
-    /// Creates the run directory and log and writes the Header and Run records.
+    /// Creates the run directory and log and writes the Header, Run and Environment records.
     /// \throws wandb::ValidationError  for a bad option (run id or project with one of / \ # ? % :,
     ///         a tag over 64 characters, config not an object, text that is not UTF-8);
     ///         wandb::IoError  if the directory or log cannot be created.
@@ -69,6 +71,9 @@ public:
           pool_(options_.media_threads) {
         validate_options();
         if (options_.run_id.empty()) options_.run_id = detail::random_base36(8);
+        // The SDK's name outside a git repository; wandb-core's sync passes an empty project to
+        // CreateArtifact as it is (stream/sender.go sendArtifact), so the records must say it.
+        if (options_.project.empty()) options_.project = "uncategorized";
         std::filesystem::path root = options_.root;
         if (root.empty()) {
             const char* env = std::getenv("WANDB_DIR");
@@ -100,9 +105,12 @@ public:
             run.config.push_back({it.key(), {}, detail::json_text(it.value())});
         append(run);
 
-        const std::string metadata = detail::run_metadata(started_).dump(4);
+        // wandb-core uploads the wandb-metadata.json it makes from the Environment record; the file
+        // written here (the same facts) is for people looking at the directory, and is not announced.
+        const Json facts = detail::run_metadata(started_);
+        append(detail::environment_record(facts, started_, detail::random_base36(32)));
+        const std::string metadata = facts.dump(4);
         detail::write_file_atomically(files_dir() / "wandb-metadata.json", metadata.data(), metadata.size(), who);
-        append(detail::FilesRecord{{{"wandb-metadata.json", detail::FilePolicy::now, detail::FileType::wandb}}});
     }
 
     OfflineRun(const OfflineRun&) = delete;
@@ -121,8 +129,10 @@ public:
     /// Logs a row at the next step (0, 1, 2, ...): media are written below `files/media/`, each file
     /// announced in a Files record (a Table becomes a staged `run_table` artifact, its Artifact
     /// record and a run-side file, as the SDK logs one), then a History record with the values plus `_step`,
-    /// `_runtime` and `_timestamp`, then a Summary record; mask and box class labels go to the
-    /// config (`_wandb`) when they change.
+    /// `_runtime` and `_timestamp`, then a Summary record (those values and `_wandb.runtime`),
+    /// each with one `nested_key` item per leaf as wandb-core writes them (an empty object has no
+    /// leaf, so it is not recorded); mask and box class labels go to the config (`_wandb`) when
+    /// they change.
     /// \throws wandb::ValidationError  for a bad key (empty, not UTF-8, control characters, a
     ///         duplicate, or reserved: _step, _runtime, _timestamp, _wandb), a bad string, a list
     ///         of images that is empty or over 108, or a finished run; nothing is written then.
@@ -147,7 +157,8 @@ public:
     /// \throws as update_config.
     void update_summary(const Json& values) { record_then_set<detail::SummaryRecord>(values, "update_summary", summary_); }
 
-    /// Writes the Exit and Final records, `files/config.yaml` and `files/wandb-summary.json`,
+    /// Writes a Summary record with the runtime (`_wandb.runtime`, `_runtime`), the Exit and Final
+    /// records, `files/config.yaml` and `files/wandb-summary.json`,
     /// fsyncs the log, and prints the `wandb sync` command (unless quiet). Later calls do nothing.
     /// \throws wandb::IoError  if the records or files cannot be written.
     void finish(int exit_code = 0) {
@@ -155,6 +166,7 @@ public:
         if (finished_) return;
         finished_ = true;
         const double runtime = runtime_seconds();
+        append(detail::runtime_summary(static_cast<std::int64_t>(runtime)));
         append(detail::ExitRecord{exit_code, static_cast<std::int32_t>(runtime)});
         append(detail::FinalRecord{});
         writer_->flush_to_disk();
@@ -163,6 +175,7 @@ public:
         detail::write_file_atomically(files_dir() / "config.yaml", yaml.data(), yaml.size(), who, true);
         Json summary = summary_;
         summary["_wandb"] = Json{{"runtime", static_cast<std::int64_t>(runtime)}};
+        summary["_runtime"] = static_cast<std::int64_t>(runtime);  // as the runtime Summary record sets it
         const std::string summary_text = detail::json_text(summary);
         detail::write_file_atomically(files_dir() / "wandb-summary.json", summary_text.data(), summary_text.size(),
                                       who, true);
@@ -438,16 +451,17 @@ private:
                     records.push_back(detail::encode_record(
                         ++num, detail::ConfigRecord{{{"_wandb", {}, detail::json_text(wandb_config)}}, {}}));
             }
+            const double runtime = runtime_seconds();
             meta["_step"] = step;
-            meta["_runtime"] = runtime_seconds();
+            meta["_runtime"] = runtime;
             meta["_timestamp"] = detail::unix_seconds(std::chrono::system_clock::now());
             detail::HistoryRecord history;
-            detail::SummaryRecord summary;
-            for (const Json* part : std::initializer_list<const Json*>{&values, &meta})
-                for (auto it = part->begin(); it != part->end(); ++it) {
-                    history.items.push_back({it.key(), {}, detail::json_text(it.value())});
-                    summary.update.push_back(history.items.back());
-                }
+            detail::append_leaf_items(values, history.items);
+            detail::append_leaf_items(meta, history.items);
+            detail::SummaryRecord summary{history.items, {}};
+            // wandb-core's handler updates `_wandb.runtime` with every row (updateRunTiming), so a
+            // run that never finishes still shows how long it ran.
+            summary.update.push_back({std::string(), {"_wandb", "runtime"}, std::to_string(std::int64_t(runtime))});
             history.step = step;
             records.push_back(detail::encode_record(++num, history));
             records.push_back(detail::encode_record(++num, summary));
@@ -459,8 +473,8 @@ private:
             throw;
         }
         if (config_changed) config_["_wandb"] = std::move(wandb_config);
-        for (const Json* part : std::initializer_list<const Json*>{&values, &meta})
-            for (auto it = part->begin(); it != part->end(); ++it) summary_[it.key()] = it.value();
+        detail::merge_leaves(summary_, values);
+        detail::merge_leaves(summary_, meta);
         next_step_ = step + 1;
         ++log_calls_;
     }
