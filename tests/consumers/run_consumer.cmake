@@ -10,6 +10,13 @@ if(KIND STREQUAL "find_package")
     message(FATAL_ERROR "cmake --install failed: ${rc}")
   endif()
   set(extra "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix")
+  # The wandb-imagemask tool is installed with the package when it was built.
+  if(EXISTS "${BUILD_DIR}/tools/wandb-imagemask")
+    execute_process(COMMAND "${WORK_DIR}/prefix/bin/wandb-imagemask" --version RESULT_VARIABLE rc OUTPUT_VARIABLE version)
+    if(rc OR NOT version MATCHES "^wandb-imagemask ")
+      message(FATAL_ERROR "the installed wandb-imagemask does not run: ${rc} ${version}")
+    endif()
+  endif()
 endif()
 execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}/tests/consumers/${KIND}" -B "${WORK_DIR}/build"
                         "-DCMAKE_CXX_COMPILER=${CXX}" "-DWANDB_IMAGEMASK_SOURCE_DIR=${SOURCE_DIR}" ${extra}
