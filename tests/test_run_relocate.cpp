@@ -151,7 +151,8 @@ TEST_CASE("A copied table run, its original removed, relocated: every staged fil
     CHECK(result.old_dirs == std::vector<std::string>{m.original.string()});
     CHECK(result.dropped_tail_bytes == 0);
     CHECK(log_state(m.dir, m) == "new");
-    for (const auto& entry : wandb_test::first_of(m.log, "artifact")["manifest"]["contents"]) {
+    const wandb::Json relocated = wandb_test::first_of(m.log, "artifact");
+    for (const auto& entry : relocated["manifest"]["contents"]) {
         const std::string local = entry["local_path"];
         INFO(local);
         REQUIRE(fs::is_regular_file(local));
