@@ -99,15 +99,15 @@ TEST_CASE("8 threads logging rows with images into one run for 10 seconds lose a
     std::vector<int> next(threads, 0);  // each thread's rows appear once each, in its order
     std::size_t out_of_order = 0, wrong_steps = 0, images = 0;
     for (std::size_t k = 0; k < histories.size(); ++k) {
-        const auto& items = histories[k]["item"];
-        // Integers are read from their value_json text directly: 130,000 rows are checked in gcc.
-        if (wandb_test::item_text(items, "_step") != std::to_string(k)) ++wrong_steps;  // 0, 1, 2, ... in log order
-        const int t = std::stoi(wandb_test::item_text(items, "thread"));
-        const int i = std::stoi(wandb_test::item_text(items, "i"));
+        // Each row is reassembled once: 130,000 rows are checked in gcc.
+        const wandb::Json row = wandb_test::history_row(histories[k]["item"]);
+        if (row.value("_step", std::int64_t{-1}) != static_cast<std::int64_t>(k)) ++wrong_steps;  // 0, 1, 2, ... in log order
+        const int t = row.value("thread", -1);
+        const int i = row.value("i", -1);
         REQUIRE((t >= 0 && t < threads));
         if (i != next[t]) ++out_of_order;
         next[t] = i + 1;
-        if (!wandb_test::item_text(items, "img").empty()) ++images;
+        if (row.contains("img")) ++images;
     }
     CHECK(wrong_steps == 0);
     CHECK(out_of_order == 0);

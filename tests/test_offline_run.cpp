@@ -2,17 +2,25 @@
 // singletons, bad rows and concurrency. Children killed mid-loop: test_faults.cpp.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <regex>
 #include <set>
 #include <thread>
 
+#include <wandb/run_dir.hpp>
 #include <wandb/wandb.hpp>
 
+#include "support/run_support.hpp"
 #include "support/test_support.hpp"
 
 using Catch::Message;
@@ -51,19 +59,18 @@ std::vector<wandb::Json> of_kind(const std::vector<wandb::Json>& records, const 
     return out;
 }
 
-/// The value_json of `key` in a history or summary item list, parsed.
+/// The value of the top-level `key` of a history or summary item list (reassembled from its
+/// nested_key leaves); FAILs if absent.
 wandb::Json item(const wandb::Json& items, const std::string& key) {
-    for (const auto& i : items)
-        if (i.value("key", "") == key) return wandb::Json::parse(i["value_json"].get<std::string>());
-    FAIL("no item " << key);
-    return {};
+    const wandb::Json row = wandb_test::history_row(items);
+    if (!row.contains(key)) FAIL("no item " << key);
+    return row[key];
 }
 
+/// The value of `key` as compact JSON text (NaN/Infinity tokens as logged); FAILs if absent.
 std::string raw_item(const wandb::Json& items, const std::string& key) {
-    for (const auto& i : items)
-        if (i.value("key", "") == key) return i["value_json"];
-    FAIL("no item " << key);
-    return {};
+    if (!wandb_test::history_row(items).contains(key)) FAIL("no item " << key);
+    return wandb_test::item_text(items, key);
 }
 
 wandb::Image masked_image(std::size_t split) {
@@ -102,7 +109,8 @@ TEST_CASE("OfflineRun lays out the run directory as the SDK does", "[offline_run
                                    "run-" + id + ".wandb"});
 }
 
-TEST_CASE("OfflineRun writes Header, Run, Files, then History and Summary per log, then Exit and Final",
+TEST_CASE("OfflineRun writes Header, Run, Environment, then History and Summary per log, then the runtime "
+          "Summary, Exit and Final",
           "[offline_run]") {
     TempDir root;
     auto options = quiet_options(root.path());
@@ -124,8 +132,8 @@ TEST_CASE("OfflineRun writes Header, Run, Files, then History and Summary per lo
         kinds.push_back(kind_of(records[i]));
         CHECK(records[i]["num"] == i + 1);
     }
-    CHECK(kinds == std::vector<std::string>{"header", "run", "files", "history", "summary", "history", "summary",
-                                            "exit", "final"});
+    CHECK(kinds == std::vector<std::string>{"header", "run", "environment", "history", "summary", "history",
+                                            "summary", "summary", "exit", "final"});
     const auto& r = records[1]["run"];
     CHECK(r["run_id"] == "abc123");
     CHECK(r["project"] == "unit-tests");
@@ -138,7 +146,6 @@ TEST_CASE("OfflineRun writes Header, Run, Files, then History and Summary per lo
     CHECK(r["config"]["update"].dump() ==
           R"([{"key":"lr","value_json":"0.01"},{"key":"layers","value_json":"[64,32]"}])");
     CHECK(r["start_time"]["seconds"].get<std::int64_t>() > 1700000000);
-    CHECK(records[2]["files"].dump() == R"({"files":[{"path":"wandb-metadata.json","type":"WANDB"}]})");
 
     const auto& h0 = records[3]["history"];
     CHECK(raw_item(h0["item"], "loss") == "0.5");
@@ -150,7 +157,142 @@ TEST_CASE("OfflineRun writes Header, Run, Files, then History and Summary per lo
                    std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()) < 60);
     CHECK(records[5]["history"]["step"]["num"] == 1);
     CHECK(raw_item(records[6]["summary"]["update"], "loss") == "0.25");
-    CHECK(records[7]["exit"].value("exit_code", 0) == 0);
+    CHECK(records[8]["exit"].value("exit_code", 0) == 0);
+}
+
+TEST_CASE("History and Summary items are one nested_key item per leaf, as wandb-core writes them",
+          "[offline_run]") {
+    TempDir root;
+    auto options = quiet_options(root.path());
+    wandb::OfflineRun run(options);
+    // "val/examples" is one label; an array is a leaf, also of objects; an empty object has no leaf.
+    run.log({{"loss", 0.5},
+             {"val/examples", wandb::Json{{"n", 2}}},
+             {"val", wandb::Row{{"iou", 0.25}, {"per.class", wandb::Json::array({1, 2})}}},
+             {"boxes", wandb::Json::array({wandb::Json{{"a", 1}}})},
+             {"empty", wandb::Json::object()},
+             {"deep", wandb::Json{{"none", wandb::Json::object()}, {"x", nullptr}}}});
+    run.finish();
+    const auto records = read_log(run.log_path());
+    const auto history = of_kind(records, "history").at(0);
+    wandb::Json items = history["item"];
+    REQUIRE(items.size() == 9);
+    items.erase(items.begin() + 7);  // _runtime and _timestamp: values checked elsewhere
+    items.erase(items.begin() + 7);
+    CHECK(items.dump() ==
+          R"([{"nested_key":["loss"],"value_json":"0.5"},{"nested_key":["val/examples","n"],"value_json":"2"},)"
+          R"({"nested_key":["val","iou"],"value_json":"0.25"},{"nested_key":["val","per.class"],"value_json":"[1,2]"},)"
+          R"({"nested_key":["boxes"],"value_json":"[{\"a\":1}]"},{"nested_key":["deep","x"],"value_json":"null"},)"
+          R"({"nested_key":["_step"],"value_json":"0"}])");
+    CHECK(history["item"][7]["nested_key"] == wandb::Json::array({"_runtime"}));
+    CHECK(history["item"][8]["nested_key"] == wandb::Json::array({"_timestamp"}));
+    // The row's Summary record: the same items, then _wandb.runtime in whole seconds.
+    const auto summaries = of_kind(records, "summary");
+    REQUIRE(summaries.size() == 2);
+    const auto& update = summaries[0]["update"];
+    REQUIRE(update.size() == 10);
+    for (std::size_t i = 0; i < 9; ++i) CHECK(update[i] == history["item"][i]);
+    CHECK(update[9]["nested_key"] == wandb::Json::array({"_wandb", "runtime"}));
+    CHECK(update[9]["value_json"] == "0");
+    // wandb-summary.json merges leaves: the empty object is not there either.
+    const auto summary = wandb::Json::parse(wandb_test::read_bytes(run.files_dir() / "wandb-summary.json"));
+    CHECK(summary["val"].dump() == R"({"iou":0.25,"per.class":[1,2]})");
+    CHECK(summary["deep"].dump() == R"({"x":null})");
+    CHECK_FALSE(summary.contains("empty"));
+}
+
+TEST_CASE("The runtime Summary record precedes Exit, as wandb-core's handler appends it", "[offline_run]") {
+    TempDir root;
+    wandb::OfflineRun run(quiet_options(root.path()));
+    run.log({{"loss", 1.0}});
+    run.finish(2);
+    const auto records = read_log(run.log_path());
+    REQUIRE(records.size() >= 3);
+    const auto& runtime = records[records.size() - 3];
+    CHECK(kind_of(runtime) == "summary");
+    // {nested_key ["_wandb","runtime"]: seconds, key "_runtime": seconds}: handler.go updateRunTiming
+    CHECK(runtime["summary"].dump() ==
+          R"({"update":[{"nested_key":["_wandb","runtime"],"value_json":"0"},{"key":"_runtime","value_json":"0"}]})");
+    CHECK(records[records.size() - 2]["exit"]["exit_code"] == 2);
+    CHECK(kind_of(records.back()) == "final");
+    const auto summary = wandb::Json::parse(wandb_test::read_bytes(run.files_dir() / "wandb-summary.json"));
+    CHECK(summary["_wandb"].dump() == R"({"runtime":0})");
+    CHECK(summary["_runtime"].dump() == "0");
+}
+
+TEST_CASE("The Environment record holds the machine's facts, the same as wandb-metadata.json", "[offline_run]") {
+    TempDir root;
+    auto options = quiet_options(root.path());
+    wandb::OfflineRun run(options);
+    run.finish();
+    const auto records = read_log(run.log_path());
+    REQUIRE(kind_of(records.at(2)) == "environment");
+    wandb::Json e = records[2]["environment"];  // a copy: a missing field reads as null
+    const auto metadata = wandb::Json::parse(wandb_test::read_bytes(run.files_dir() / "wandb-metadata.json"));
+    utsname uts{};
+    REQUIRE(::uname(&uts) == 0);
+    CHECK(e["os"] == std::string(uts.sysname) + "-" + uts.release + "-" + uts.machine);
+    CHECK(e["os"] == metadata["os"]);
+    char host[256] = {};
+    REQUIRE(::gethostname(host, sizeof host - 1) == 0);
+    CHECK(e["host"] == host);
+    CHECK(e["host"] == metadata["host"]);
+    // The test binary's own command line, from /proc/self/cmdline.
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    const std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+    CHECK(e["program"] == cmdline.substr(0, cmdline.find('\0')));
+    CHECK(e["program"] == metadata["program"]);
+    CHECK(e.value("args", wandb::Json::array()) == metadata["args"]);
+    char cwd[4096];
+    REQUIRE(::getcwd(cwd, sizeof cwd) != nullptr);
+    CHECK(e["root"] == cwd);
+    CHECK(e["executable"] == std::filesystem::read_symlink("/proc/self/exe").string());
+    CHECK(e["cpu_count_logical"] == std::thread::hardware_concurrency());
+    CHECK(e["cpu_count"].get<unsigned>() >= 1);
+    CHECK(e["cpu_count"].get<unsigned>() <= std::thread::hardware_concurrency());
+    CHECK(e["cpu_count"] == metadata["cpu_count"]);
+    CHECK(e["memory"]["total"].get<std::uint64_t>() ==
+          std::uint64_t(::sysconf(_SC_PHYS_PAGES)) * std::uint64_t(::sysconf(_SC_PAGESIZE)));
+    CHECK(e["memory"] == metadata["memory"]);
+    const auto& started = records[1]["run"]["start_time"];
+    CHECK(e["started_at"] == started);  // the run's start, to the nanosecond
+    CHECK(std::regex_match(e["writer_id"].get<std::string>(), std::regex("[a-z0-9]{32}")));
+    // wandb-metadata.json is not announced: wandb-core uploads the one it makes from this record.
+    CHECK(of_kind(records, "files").empty());
+}
+
+TEST_CASE("A run without a project says \"uncategorized\" in its Run and Artifact records", "[offline_run]") {
+    TempDir root;
+    auto options = quiet_options(root.path());
+    options.project = "";
+    wandb::OfflineRun run(options);
+    wandb::Table table({"n"});
+    table.add_data({1});
+    run.log({{"t", table}});
+    run.finish();
+    const auto records = read_log(run.log_path());
+    CHECK(of_kind(records, "run").at(0)["project"] == "uncategorized");
+    CHECK(of_kind(records, "artifact").at(0)["project"] == "uncategorized");
+}
+
+TEST_CASE("An open run holds an exclusive lock on its log until it finishes", "[offline_run]") {
+    TempDir root;
+    wandb::OfflineRun run(quiet_options(root.path()));
+    const auto try_lock = [&run] {
+        const int fd = ::open(run.log_path().c_str(), O_RDONLY | O_CLOEXEC);
+        REQUIRE(fd >= 0);
+        const int r = ::flock(fd, LOCK_SH | LOCK_NB);
+        const int error = errno;
+        ::close(fd);
+        return r == 0 ? 0 : error;
+    };
+    CHECK(try_lock() == EWOULDBLOCK);
+    CHECK(wandb::log_is_being_written(run.log_path()));
+    run.log({{"loss", 1.0}});
+    CHECK(try_lock() == EWOULDBLOCK);
+    run.finish();
+    CHECK(try_lock() == 0);
+    CHECK_FALSE(wandb::log_is_being_written(run.log_path()));
 }
 
 TEST_CASE("Images are written below files/media, announced, and their labels recorded once", "[offline_run]") {
@@ -380,10 +522,10 @@ TEST_CASE("Media payloads and file names do not depend on the number of encoding
         run.log({{"batch", batch}, {"single", masked_image(9)}, {"val", wandb::Row{{"nested", masked_image(11)}}}});
         run.finish();
         const auto history = of_kind(read_log(run.log_path()), "history").at(0);
-        std::string text;
-        for (const auto& i : history["item"])
-            if (i["key"] != "_runtime" && i["key"] != "_timestamp") text += i.dump();
-        histories.push_back(text);
+        wandb::Json row = wandb_test::history_row(history["item"]);
+        row.erase("_runtime");
+        row.erase("_timestamp");
+        histories.push_back(row.dump());
         // "batch": the six images have identical pixels, so one image file, plus six distinct masks;
         // "single" and "nested": an image and a mask each.
         CHECK(wandb_test::list_files(run.files_dir() / "media").size() == 7 + 2 + 2);

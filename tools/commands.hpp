@@ -35,4 +35,8 @@ const std::vector<Command>& commands();
 /// True if `args` asks for help (`-h` or `--help` anywhere before a `--`).
 bool wants_help(const Args& args);
 
+/// Prints `wandb-imagemask <command>: <problem>` and the command's usage line on stderr; returns 2,
+/// the exit status of a usage error.
+int usage_error(const char* command, const std::string& problem, const char* usage);
+
 }  // namespace wandb_tool

@@ -29,6 +29,12 @@ bool wants_help(const Args& args) {
     return false;
 }
 
+int usage_error(const char* command, const std::string& problem, const char* usage) {
+    std::cerr << "wandb-imagemask " << command << ": " << problem << "\n" << usage
+              << "`wandb-imagemask " << command << " --help` describes it.\n";
+    return 2;
+}
+
 }  // namespace wandb_tool
 
 namespace {

@@ -26,10 +26,12 @@
 
 #include "detail/atomic_file.hpp"
 #include "detail/class_colors.hpp"
+#include "detail/environment_record.hpp"
 #include "detail/json_check.hpp"
 #include "detail/json_text.hpp"
 #include "detail/log_writer.hpp"
 #include "detail/media_encoding.hpp"
+#include "detail/nested_items.hpp"
 #include "detail/records.hpp"
 #include "detail/run_files.hpp"
 #include "detail/table_artifact.hpp"
@@ -44,7 +46,7 @@ WANDB_NAMESPACE_BEGIN
 
 /// How to start an offline run; every field is optional. The names match `wandb.init`'s.
 struct OfflineRunOptions {
-    std::string project;           ///< W&B project; "" = the server's default ("uncategorized")
+    std::string project;           ///< W&B project; "" = "uncategorized", as the SDK names it outside a git repository
     std::string entity;            ///< user or team; "" = the syncing user's default
     std::string name;              ///< display name; "" = W&B picks one
     std::string group;             ///< run group
@@ -65,7 +67,7 @@ struct OfflineRunOptions {
 /// may be called from several threads; their records never interleave.
 class OfflineRun {
 public:
-    /// Creates the run directory and log and writes the Header and Run records. Facts about the
+    /// Creates the run directory and log and writes the Header, Run and Environment records. Facts about the
     /// machine and process (arguments, host, current directory) are written with invalid UTF-8
     /// replaced by U+FFFD, so they never fail a run. If anything fails, the log and directories
     /// this constructor created are removed again.
@@ -103,8 +105,10 @@ public:
     /// Logs a row at the next step (0, 1, 2, ...): media are written below `files/media/`, each file
     /// announced in a Files record (a Table becomes a staged `run_table` artifact, its Artifact
     /// record and a run-side file, as the SDK logs one), then a History record with the values plus `_step`,
-    /// `_runtime` and `_timestamp`, then a Summary record; mask and box class labels go to the
-    /// config (`_wandb`) when they change.
+    /// `_runtime` and `_timestamp`, then a Summary record (those values and `_wandb.runtime`),
+    /// each with one `nested_key` item per leaf as wandb-core writes them (an empty object has no
+    /// leaf, so it is not recorded); mask and box class labels go to the config (`_wandb`) when
+    /// they change.
     /// \throws wandb::ValidationError  for a bad key (empty, not UTF-8, control characters, a
     ///         duplicate, or reserved: _step, _runtime, _timestamp, _wandb), a JSON value that is
     ///         not UTF-8, discarded, binary or nested deeper than 256 levels, a list of images that
@@ -138,8 +142,9 @@ public:
         guarded("update_summary", [&] { record_then_set<detail::SummaryRecord>(values, "update_summary", summary_); });
     }
 
-    /// Writes `files/config.yaml` and `files/wandb-summary.json`, then the Exit and Final records
-    /// (in one write), fsyncs the log, and prints the `wandb sync` command (unless quiet). Each
+    /// Writes `files/config.yaml` and `files/wandb-summary.json`, then a Summary record with the
+    /// runtime (`_wandb.runtime`, `_runtime`, as wandb-core's handler writes it at exit), the Exit
+    /// and Final records (in one write), fsyncs the log, and prints the `wandb sync` command (unless quiet). Each
     /// call is all or nothing: if any of it fails, the files it wrote are removed and the records
     /// are not in the log, so `finish` can be called again (the destructor tries once more).
     /// Calls after one that succeeded do nothing.
@@ -160,11 +165,13 @@ public:
                     detail::write_file_atomically(yaml_path, yaml.data(), yaml.size(), caller, true);
                     Json summary = summary_;
                     summary["_wandb"] = Json{{"runtime", static_cast<std::int64_t>(runtime)}};
+                    summary["_runtime"] = static_cast<std::int64_t>(runtime);  // as the runtime Summary record sets it
                     const std::string summary_text = detail::json_text(summary);
                     detail::write_file_atomically(summary_path, summary_text.data(), summary_text.size(), caller, true);
                     const auto num = static_cast<std::int64_t>(writer_->records_written());
-                    writer_->append_all({detail::encode_record(num + 1, detail::ExitRecord{exit_code, static_cast<std::int32_t>(runtime)}),
-                                         detail::encode_record(num + 2, detail::FinalRecord{})},
+                    writer_->append_all({detail::encode_record(num + 1, detail::runtime_summary(static_cast<std::int64_t>(runtime))),
+                                         detail::encode_record(num + 2, detail::ExitRecord{exit_code, static_cast<std::int32_t>(runtime)}),
+                                         detail::encode_record(num + 3, detail::FinalRecord{})},
                                         caller);
                 } catch (...) {
                     ::unlink(yaml_path.c_str());  // only finish writes these two: nothing else is lost
@@ -271,6 +278,9 @@ private:
     void start() {
         validate_options();
         if (options_.run_id.empty()) options_.run_id = detail::random_base36(8);
+        // The SDK's name outside a git repository; wandb-core's sync passes an empty project to
+        // CreateArtifact as it is (stream/sender.go sendArtifact), so the records must say it.
+        if (options_.project.empty()) options_.project = "uncategorized";
         std::error_code ec;
         std::filesystem::path root = options_.root;
         if (root.empty()) {
@@ -301,12 +311,14 @@ private:
             static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count())};
         for (auto it = config_.begin(); it != config_.end(); ++it)
             run.config.push_back({it.key(), {}, detail::json_text(it.value())});
+        // wandb-core uploads the wandb-metadata.json it makes from the Environment record; the file
+        // written here (the same facts) is for people looking at the directory, and is not announced.
+        const Json facts = detail::run_metadata(started_);
         const std::vector<detail::Bytes> records = {
             detail::encode_record(1, detail::HeaderRecord{std::string(version_string) + "+" + producer_name, "0.40.0"}),
             detail::encode_record(2, run),
-            detail::encode_record(3, detail::FilesRecord{{{"wandb-metadata.json", detail::FilePolicy::now,
-                                                           detail::FileType::wandb}}})};
-        const std::string metadata = detail::run_metadata(started_).dump(4);
+            detail::encode_record(3, detail::environment_record(facts, started_, detail::random_base36(32)))};
+        const std::string metadata = facts.dump(4);
 
         const std::filesystem::path log = log_path();
         if (::access(log.c_str(), F_OK) == 0)
@@ -585,16 +597,17 @@ private:
                     records.push_back(detail::encode_record(
                         ++num, detail::ConfigRecord{{{"_wandb", {}, detail::json_text(wandb_config)}}, {}}));
             }
+            const double runtime = runtime_seconds();
             meta["_step"] = step;
-            meta["_runtime"] = runtime_seconds();
+            meta["_runtime"] = runtime;
             meta["_timestamp"] = detail::unix_seconds(std::chrono::system_clock::now());
             detail::HistoryRecord history;
-            detail::SummaryRecord summary;
-            for (const Json* part : std::initializer_list<const Json*>{&values, &meta})
-                for (auto it = part->begin(); it != part->end(); ++it) {
-                    history.items.push_back({it.key(), {}, detail::json_text(it.value())});
-                    summary.update.push_back(history.items.back());
-                }
+            detail::append_leaf_items(values, history.items);
+            detail::append_leaf_items(meta, history.items);
+            detail::SummaryRecord summary{history.items, {}};
+            // wandb-core's handler updates `_wandb.runtime` with every row (updateRunTiming), so a
+            // run that never finishes still shows how long it ran.
+            summary.update.push_back({std::string(), {"_wandb", "runtime"}, std::to_string(std::int64_t(runtime))});
             history.step = step;
             records.push_back(detail::encode_record(++num, history));
             records.push_back(detail::encode_record(++num, summary));
@@ -610,8 +623,8 @@ private:
             throw;
         }
         if (config_changed) config_["_wandb"] = std::move(wandb_config);
-        for (const Json* part : std::initializer_list<const Json*>{&values, &meta})
-            for (auto it = part->begin(); it != part->end(); ++it) summary_[it.key()] = it.value();
+        detail::merge_leaves(summary_, values);
+        detail::merge_leaves(summary_, meta);
         next_step_ = step + 1;
         ++log_calls_;
     }

@@ -271,7 +271,7 @@ namespace detail {
 namespace record_json {
 
 /// How a known field's value is turned into JSON.
-enum class Kind : std::uint8_t { string, int64, int32, boolean, enumeration, message };
+enum class Kind : std::uint8_t { string, int64, int32, uint64, boolean, enumeration, message };
 
 struct Message;
 
@@ -374,6 +374,27 @@ inline constexpr Field artifact_f[] = {
     str(16, "sequence_client_id"), str(17, "base_id"), num(18, "ttl_duration_seconds", Kind::int64),
     str(19, "tags", true), num(100, "incremental_beta1", Kind::boolean), msg(200, "_info", record_info)};
 inline constexpr Message artifact = message("ArtifactRecord", artifact_f);
+inline constexpr Field disk_info_f[] = {num(1, "total", Kind::uint64), num(2, "used", Kind::uint64)};
+inline constexpr Message disk_info = message("DiskInfo", disk_info_f);
+inline constexpr Field disk_entry_f[] = {str(1, "key"), msg(2, "value", disk_info)};
+inline constexpr Message disk_entry = message("DiskEntry", disk_entry_f);
+inline constexpr Field memory_info_f[] = {num(1, "total", Kind::uint64)};
+inline constexpr Message memory_info = message("MemoryInfo", memory_info_f);
+inline constexpr Field cpu_info_f[] = {num(1, "count", Kind::uint64), num(2, "count_logical", Kind::uint64)};
+inline constexpr Message cpu_info = message("CpuInfo", cpu_info_f);
+inline constexpr Field slurm_entry_f[] = {str(1, "key"), str(2, "value")};
+inline constexpr Message slurm_entry = message("SlurmEntry", slurm_entry_f);
+// Maps (disk, slurm) are repeated {key, value} entries on the wire; GPU, Apple, Trainium, TPU and
+// CoreWeave details (fields 23, 24, 26, 28-30) are not modelled and stay under their numbers.
+inline constexpr Field environment_f[] = {
+    str(1, "os"), str(2, "python"), msg(3, "started_at", timestamp), str(4, "docker"), str(5, "args", true),
+    str(6, "program"), str(7, "code_path"), str(8, "code_path_local"), msg(9, "git", git), str(10, "email"),
+    str(11, "root"), str(12, "host"), str(13, "username"), str(14, "executable"), str(15, "colab"),
+    num(16, "cpu_count", Kind::uint64), num(17, "cpu_count_logical", Kind::uint64), str(18, "gpu_type"),
+    num(19, "gpu_count", Kind::uint64), msg(20, "disk", disk_entry, true), msg(21, "memory", memory_info),
+    msg(22, "cpu", cpu_info), str(25, "cuda_version"), msg(27, "slurm", slurm_entry, true),
+    str(199, "writer_id"), msg(200, "_info", record_info)};
+inline constexpr Message environment = message("EnvironmentRecord", environment_f);
 inline constexpr Field control_f[] = {
     num(1, "req_resp", Kind::boolean), num(2, "local", Kind::boolean), str(3, "relay_id"),
     str(4, "mailbox_slot"), num(5, "always_send", Kind::boolean), num(6, "flow_control", Kind::boolean),
@@ -383,7 +404,7 @@ inline constexpr Field record_f[] = {
     num(1, "num", Kind::int64), msg(2, "history", history), msg(3, "summary", summary), msg(5, "config", config),
     msg(6, "files", files), msg(8, "artifact", artifact), msg(16, "control", control), msg(17, "run", run),
     msg(18, "exit", run_exit), str(19, "uuid"), msg(20, "final", final_record), msg(21, "header", header),
-    msg(200, "_info", record_info)};
+    msg(26, "environment", environment), msg(200, "_info", record_info)};
 inline constexpr Message record = message("Record", record_f);
 
 /// The wire type a field of `kind` must have.
@@ -432,6 +453,7 @@ inline Json decode(const Message& m, std::string_view bytes, std::size_t base) {
                 break;
             case Kind::int64: v = static_cast<std::int64_t>(f.value); break;
             case Kind::int32: v = static_cast<std::int32_t>(static_cast<std::uint32_t>(f.value)); break;
+            case Kind::uint64: v = f.value; break;
             case Kind::boolean: v = f.value != 0; break;
             case Kind::enumeration:
                 if (f.value < d->enum_count)
@@ -458,9 +480,10 @@ inline Json decode(const Message& m, std::string_view bytes, std::size_t base) {
 }  // namespace detail
 
 /// Decodes the bytes of one `.wandb` record (a protobuf `Record`) to JSON keyed by the proto field
-/// names, fields in wire order, for the records the library writes: num, header, run, config,
-/// summary, history, files, exit, final, artifact (also control, uuid, _info). Fields absent on the
-/// wire are absent in the JSON (proto3 defaults); int64 values are JSON numbers; enums are names
+/// names, fields in wire order, for the records the library writes: num, header, run, environment,
+/// config, summary, history, files, exit, final, artifact (also control, uuid, _info). Fields
+/// absent on the wire are absent in the JSON (proto3 defaults); integers are JSON numbers
+/// (uint32/uint64 fields unsigned); enums are names
 /// ("END"); repeated fields are arrays, e.g.
 /// `{"num":3,"history":{"item":[{"nested_key":["loss"],"value_json":"0.5"}],"step":{"num":2}}}`
 /// (a step 0 is `"step":{}`: the message is present, its zero field is not).

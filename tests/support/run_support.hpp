@@ -68,45 +68,24 @@ inline ReadBack read_back(const fs::path& log) {
     return out;
 }
 
-/// A value_json text parsed, with the SDK's bare NaN, Infinity and -Infinity tokens (which JSON
-/// parsers refuse) read as null.
-inline wandb::Json parse_value_json(const std::string& text) {
-    std::string json;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            json += c;
-            if (c == '\\' && i + 1 < text.size()) json += text[++i];
-            else if (c == '"') in_string = false;
-            continue;
-        }
-        if (c == '"') in_string = true;
-        bool replaced = false;
-        for (const char* token : {"-Infinity", "Infinity", "NaN"})
-            if (text.compare(i, std::strlen(token), token) == 0) {
-                json += "null";
-                i += std::strlen(token) - 1;
-                replaced = true;
-                break;
-            }
-        if (!replaced) json += c;
-    }
-    return wandb::Json::parse(json);
-}
+/// The row (or summary, or config values) the items of one History, Summary or Config record
+/// hold, reassembled from `nested_key` and `key` items by the library's reader
+/// (wandb::items_to_object); NaN and infinities are the doubles they name. Every C++ test reads
+/// history values through this one function (tests/tools/wandb_log.py items_to_row is its
+/// independent counterpart in Python).
+inline wandb::Json history_row(const wandb::Json& items) { return wandb::items_to_object(items); }
 
-/// The value_json of `key` in a history or summary item list, parsed (null if absent).
+/// The value of the top-level `key` in a history or summary item list (null if absent).
 inline wandb::Json item_value(const wandb::Json& items, const std::string& key) {
-    for (const auto& i : items)
-        if (i.value("key", "") == key) return parse_value_json(i["value_json"]);
-    return nullptr;
+    const wandb::Json row = history_row(items);
+    return row.contains(key) ? row[key] : wandb::Json(nullptr);
 }
 
-/// The raw value_json text of `key` ("" if absent).
+/// The value of the top-level `key` as compact JSON text, non-finite numbers as the SDK's NaN,
+/// Infinity and -Infinity tokens ("" if absent).
 inline std::string item_text(const wandb::Json& items, const std::string& key) {
-    for (const auto& i : items)
-        if (i.value("key", "") == key) return i["value_json"];
-    return "";
+    const wandb::Json row = history_row(items);
+    return row.contains(key) ? wandb::detail::json_text(row[key]) : std::string();
 }
 
 /// Media files a history value names: path -> sha256, or path -> "" when only a sha256 prefix is
@@ -144,12 +123,7 @@ inline std::vector<std::string> run_problems(const fs::path& run_dir, const Read
     std::vector<std::string> problems;
     const fs::path files = run_dir / "files";
     std::map<std::string, std::string> named;
-    for (const auto& h : log.of_kind("history"))
-        for (const auto& i : h["item"]) {
-            const std::string& text = i["value_json"].get_ref<const std::string&>();
-            if (!text.empty() && (text[0] == '{' || text[0] == '['))  // media payloads are objects
-                media_references(parse_value_json(text), named);
-        }
+    for (const auto& h : log.of_kind("history")) media_references(history_row(h["item"]), named);
     for (const auto& [path, sha] : named) {
         if (!fs::is_regular_file(files / path)) {
             problems.push_back("named in history but missing: " + path);

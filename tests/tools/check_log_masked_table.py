@@ -16,7 +16,7 @@ import sys
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from media_check import quadrants, read_run_records, run_offline_example  # noqa: E402
+from media_check import history_rows, nested_key_problems, quadrants, read_run_records, run_offline_example  # noqa: E402
 
 LABELS = {"0": "person", "1": "tree", "2": "car", "3": "road"}
 # wandb-tables-artifacts.md section 1.2/1.3: exact, and independent of the PNG bytes.
@@ -115,8 +115,9 @@ def main():
                 if im.mode != "L" or list(im.getdata()) != quadrants(split):
                     fail(f"mask {name} does not decode to the example's class ids")
 
-    histories = [r["history"] for r in records if "history" in r]
-    value = json.loads(next(i["value_json"] for i in histories[0]["item"] if i["key"] == "random_field"))
+    for p in nested_key_problems(records):
+        fail(p)
+    value = history_rows(records)[0][1]["random_field"]
     keys = ["_type", "sha256", "size", "artifact_path", "_latest_artifact_path", "path", "ncols", "nrows", "log_mode"]
     if list(value) != keys:
         fail(f"history value keys {list(value)}")

@@ -14,7 +14,7 @@ import sys
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from media_check import quadrants, read_run_records, run_offline_example  # noqa: E402
+from media_check import history_rows, nested_key_problems, quadrants, read_run_records, run_offline_example  # noqa: E402
 
 LABELS = {"0": "person", "1": "tree", "2": "car", "3": "road"}
 
@@ -37,33 +37,44 @@ def main():
 
     if [r["num"] for r in records] != list(range(1, len(records) + 1)):
         fail("Record.num is not 1, 2, 3, ...")
-    if kinds[:2] != ["header", "run"]:
-        fail(f"first records are {kinds[:2]}, expected header, run")
+    if kinds[:3] != ["header", "run", "environment"]:
+        fail(f"first records are {kinds[:3]}, expected header, run, environment")
+    env = records[2].get("environment", {})
+    if env.get("program") != binary or env.get("args") != [work] or not env.get("host") or not env.get("os"):
+        fail(f"environment record {env}")
+    if env.get("started_at") != records[1]["run"].get("start_time"):
+        fail("the environment's started_at is not the run's start_time")
+    if not re.fullmatch(r"[a-z0-9]{32}", env.get("writer_id", "")):
+        fail(f"writer_id {env.get('writer_id')!r}")
     run = records[1]["run"]
     if run.get("project") != "wandb-imagemask-demo" or run.get("run_id") != run_id:
         fail(f"run record {run}")
-    if kinds[-2:] != ["exit", "final"] or records[-2]["exit"].get("exit_code", 0) != 0:
-        fail(f"last records {kinds[-2:]} {records[-2]}")
+    if kinds[-3:] != ["summary", "exit", "final"] or records[-2]["exit"].get("exit_code", 0) != 0:
+        fail(f"last records {kinds[-3:]} {records[-2]}")
+    runtime = records[-3].get("summary", {}).get("update", [])
+    seconds = records[-2].get("exit", {}).get("runtime", 0)
+    if [(i.get("nested_key"), i.get("key"), i.get("value_json")) for i in runtime] != \
+            [(["_wandb", "runtime"], None, str(seconds)), (None, "_runtime", str(seconds))]:
+        fail(f"runtime summary before Exit: {runtime}")
+    for p in nested_key_problems(records):
+        fail(p)
 
     announced = {item["path"] for r in records if "files" in r for item in r["files"]["files"]}
-    histories = [r["history"] for r in records if "history" in r]
-    steps = [json.loads(next(i["value_json"] for i in h["item"] if i.get("key") == "_step")) for h in histories]
+    rows = history_rows(records)
+    steps = [row.get("_step") for _, row in rows]
     if steps != list(range(100)):
         fail(f"_step values {steps[:5]}... ({len(steps)} rows), expected 0..99")
-    for h, step in zip(histories, steps):
+    for (h, row), step in zip(rows, steps):
         if h.get("step", {}).get("num", 0) != step:
             fail(f"HistoryRecord.step {h.get('step')} != _step {step}")
-        keys = [i["key"] for i in h["item"]]
         for k in ("loss", "accuracy", "_runtime", "_timestamp"):
-            if k not in keys:
+            if k not in row:
                 fail(f"step {step}: no {k}")
     images = 0
-    for h, step in zip(histories, steps):
-        for item in h["item"]:
-            if item["key"] != "val/examples":
-                continue
+    for (h, row), step in zip(rows, steps):
+        if "val/examples" in row:
             images += 1
-            value = json.loads(item["value_json"])
+            value = row["val/examples"]
             epoch = (step - 19) // 20
             paths = [(value["path"], value)] + [(m["path"], m) for m in value["masks"].values()]
             for path, payload in paths:
@@ -90,7 +101,7 @@ def main():
     if len(configs) != 1:
         fail(f"{len(configs)} _wandb config records; the labels never change, so expected 1")
     summaries = [r["summary"] for r in records if "summary" in r]
-    if len(summaries) < 100 or not any(i["key"] == "best_accuracy" for i in summaries[-1]["update"]):
+    if len(summaries) < 100 or not any(i.get("key") == "best_accuracy" for i in summaries[-2]["update"]):
         fail(f"{len(summaries)} summary records")
     with open(os.path.join(files_dir, "wandb-summary.json")) as f:
         summary = json.load(f)

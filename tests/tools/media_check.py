@@ -37,6 +37,26 @@ def read_run_records(run_dir, run_id):
     return records, [next(k for k in r if k != "num") for r in records]
 
 
+def history_rows(records):
+    """(HistoryRecord, row) for every History record, the row reassembled from its items by
+    wandb_log.items_to_row (nested_key leaves or whole `key` values)."""
+    import wandb_log  # beside this file
+
+    return wandb_log.history_rows(records)
+
+
+def nested_key_problems(records):
+    """Every History and per-row Summary item that is not written as wandb-core writes them (one
+    item per leaf, named by nested_key, no key), as readable lines."""
+    problems = []
+    for r in records:
+        if "history" in r:
+            for item in r["history"].get("item", []):
+                if "key" in item or not item.get("nested_key"):
+                    problems.append(f"record {r['num']}: history item {item} has no nested_key")
+    return problems
+
+
 def quadrants(split):
     """The seed's 100x100 mask, row-major: 0 top-left, 1 bottom-left, 2 top-right, 3 bottom-right."""
     return [(1 if r >= split else 0) + (2 if c >= split else 0) for r in range(100) for c in range(100)]

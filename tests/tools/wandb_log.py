@@ -18,6 +18,10 @@ Usage:
                                       difference
   wandb_log.py --expect FILE LOG      FILE holds "<truncated|corrupt> OFFSET": exit 0 only if the log's
                                       first problem is exactly that
+  wandb_log.py --rows EXPECTED LOG    reassemble every History record's row from its items and compare
+                                      it with EXPECTED (one JSON row per line), _runtime and _timestamp
+                                      left out, as canonical JSON text (NaN spelled NaN); exit 1 on the
+                                      first difference
 Problems go to stderr as "<truncated|corrupt> at offset N: message". Exit 2 on usage or I/O errors.
 """
 
@@ -107,7 +111,7 @@ def read_records(data):
 
 # --- protobuf ----------------------------------------------------------------------------------
 
-S, I64, I32, BOOL, ENUM, MSG = "string", "int64", "int32", "bool", "enum", "message"
+S, I64, I32, U64, BOOL, ENUM, MSG = "string", "int64", "int32", "uint64", "bool", "enum", "message"
 
 
 def f(name, kind, sub=None, repeated=False):
@@ -128,6 +132,21 @@ MANIFEST_ENTRY = {
 MANIFEST = {
     1: f("version", I32), 2: f("storage_policy", S), 3: f("storage_policy_config", MSG, KV, True),
     4: f("contents", MSG, MANIFEST_ENTRY, True), 5: f("manifest_file_path", S),
+}
+TIMESTAMP = {1: f("seconds", I64), 2: f("nanos", I32)}
+GIT = {1: f("remote_url", S), 2: f("commit", S)}
+# EnvironmentRecord (wandb_internal.proto): maps are repeated {key=1, value=2} entries on the wire;
+# the GPU, Apple, Trainium, TPU and CoreWeave messages are left unmodelled (kept by number).
+ENVIRONMENT = {
+    1: f("os", S), 2: f("python", S), 3: f("started_at", MSG, TIMESTAMP), 4: f("docker", S),
+    5: f("args", S, repeated=True), 6: f("program", S), 7: f("code_path", S), 8: f("code_path_local", S),
+    9: f("git", MSG, GIT), 10: f("email", S), 11: f("root", S), 12: f("host", S), 13: f("username", S),
+    14: f("executable", S), 15: f("colab", S), 16: f("cpu_count", U64), 17: f("cpu_count_logical", U64),
+    18: f("gpu_type", S), 19: f("gpu_count", U64),
+    20: f("disk", MSG, {1: f("key", S), 2: f("value", MSG, {1: f("total", U64), 2: f("used", U64)})}, True),
+    21: f("memory", MSG, {1: f("total", U64)}), 22: f("cpu", MSG, {1: f("count", U64), 2: f("count_logical", U64)}),
+    25: f("cuda_version", S), 27: f("slurm", MSG, {1: f("key", S), 2: f("value", S)}, True),
+    199: f("writer_id", S), 200: f("_info", MSG, INFO),
 }
 SCHEMA = {
     1: f("num", I64),
@@ -153,8 +172,8 @@ SCHEMA = {
         5: f("summary", MSG, UPDATE_REMOVE), 6: f("run_group", S), 7: f("job_type", S),
         8: f("display_name", S), 9: f("notes", S), 10: f("tags", S, repeated=True), 12: f("sweep_id", S),
         13: f("host", S), 14: f("starting_step", I64), 16: f("storage_id", S),
-        17: f("start_time", MSG, {1: f("seconds", I64), 2: f("nanos", I32)}), 18: f("resumed", BOOL),
-        20: f("runtime", I32), 21: f("git", MSG, {1: f("remote_url", S), 2: f("commit", S)}),
+        17: f("start_time", MSG, TIMESTAMP), 18: f("resumed", BOOL),
+        20: f("runtime", I32), 21: f("git", MSG, GIT),
         22: f("forked", BOOL), 200: f("_info", MSG, INFO)}),
     18: f("exit", MSG, {1: f("exit_code", I32), 2: f("runtime", I32), 200: f("_info", MSG, INFO)}),
     19: f("uuid", S),
@@ -162,6 +181,7 @@ SCHEMA = {
     21: f("header", MSG, {1: f("version_info", MSG, {1: f("producer", S), 2: f("min_consumer", S),
                                                      200: f("_info", MSG, INFO)}),
                           200: f("_info", MSG, INFO)}),
+    26: f("environment", MSG, ENVIRONMENT),
     200: f("_info", MSG, INFO),
 }
 
@@ -240,6 +260,8 @@ def decode(buf, schema):
             v = signed(value, 64)
         elif kind == I32:
             v = signed(value, 32)
+        elif kind == U64:
+            v = value
         elif kind == BOOL:
             v = value != 0
         elif kind == ENUM:
@@ -257,10 +279,74 @@ def decode_record(data):
     return decode(data, SCHEMA)
 
 
+# --- history, summary and config items ----------------------------------------------------------
+#
+# An item names its value by "key" (the whole value as JSON) or by "nested_key" (the path of labels
+# to one leaf, as wandb-core writes history and summary rows: one item per leaf, arrays are
+# leaves). value_json is JSON plus the bare tokens NaN, Infinity and -Infinity, which Python's json
+# module reads natively.
+
+def items_to_row(items):
+    """The one object a record's items describe: each value placed at its path, in item order
+    (missing objects on the way are made; a later item replaces what an earlier one put at the same
+    path)."""
+    row = {}
+    for i, item in enumerate(items):
+        path = item.get("nested_key") or ([item["key"]] if "key" in item else None)
+        if not path:
+            raise DecodeError("item %d has neither key nor nested_key" % i)
+        value = json.loads(item.get("value_json", ""))
+        node = row
+        for label in path[:-1]:
+            if not isinstance(node.get(label), dict):
+                node[label] = {}
+            node = node[label]
+        node[path[-1]] = value
+    return row
+
+
+def history_rows(records):
+    """(HistoryRecord, reassembled row) for every History record of decoded records, in order."""
+    return [(r["history"], items_to_row(r["history"].get("item", []))) for r in records if "history" in r]
+
+
 # --- command line ------------------------------------------------------------------------------
 
 def canonical(value):
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def compare_rows(expected_path, log):
+    try:
+        with open(expected_path, encoding="utf-8") as fh:
+            expected = [json.loads(line) for line in fh if line.strip()]
+        with open(log, "rb") as fh:
+            data = fh.read()
+        records = [decode_record(body) for _, body in read_records(data)]
+        rows = history_rows(records)
+    except (OSError, Problem, DecodeError, ValueError) as e:
+        print("wandb_log.py: %s" % e, file=sys.stderr)
+        return 1
+    if len(rows) != len(expected):
+        print("%d History records, %s has %d rows" % (len(rows), expected_path, len(expected)), file=sys.stderr)
+        return 1
+    for n, ((history, row), want) in enumerate(zip(rows, expected)):
+        for item in history.get("item", []):
+            if "key" in item or not item.get("nested_key"):
+                print("row %d: item %s has no nested_key" % (n, canonical(item)), file=sys.stderr)
+                return 1
+        step = history.get("step", {}).get("num", 0)
+        if row.get("_step") != step:
+            print("row %d: _step %r but HistoryRecord.step %r" % (n, row.get("_step"), step), file=sys.stderr)
+            return 1
+        row.pop("_runtime", None)
+        row.pop("_timestamp", None)
+        if canonical(row) != canonical(want):
+            print("row %d differs:\n  log:      %s\n  expected: %s" % (n, canonical(row), canonical(want)),
+                  file=sys.stderr)
+            return 1
+    print("ok: %d rows reassembled from nested_key items" % len(rows))
+    return 0
 
 
 def main(argv):
@@ -269,7 +355,10 @@ def main(argv):
     parser.add_argument("--check", action="store_true", help="exit 1 on any problem, print no records")
     parser.add_argument("--compare", metavar="EXPECTED", help="JSON lines to compare with, record by record")
     parser.add_argument("--expect", metavar="FILE", help='file holding the expected first problem, "KIND OFFSET"')
+    parser.add_argument("--rows", metavar="EXPECTED", help="JSON lines of the rows the History records must hold")
     args = parser.parse_args(argv)
+    if args.rows:
+        return compare_rows(args.rows, args.log)
     try:
         with open(args.log, "rb") as fh:
             data = fh.read()

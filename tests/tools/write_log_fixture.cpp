@@ -7,16 +7,21 @@
 //                        and run-corrupt.expect = "corrupt B"
 //   run-truncated.wandb  the log cut inside its last record (at offset R), and
 //                        run-truncated.expect = "truncated R"
+//   run-rows.wandb       the log of an OfflineRun that logged the rows of rows.jsonl (written out
+//                        by hand below, as wandb-core keeps them: an empty object has no leaf),
+//                        for wandb_log.py --rows to reassemble from their nested_key items
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include <wandb/detail/log_writer.hpp>
 #include <wandb/detail/records.hpp>
+#include <wandb/offline_run.hpp>
 #include <wandb/run_log.hpp>
 
 namespace fs = std::filesystem;
@@ -89,6 +94,37 @@ void write_text(const fs::path& path, const std::string& text) {
     if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
+/// An OfflineRun logging nested rows, its log copied to dir/run-rows.wandb, and the rows it must
+/// hold to dir/rows.jsonl: written by hand, with wandb-core's rules applied (arrays are leaves, an
+/// empty object has no leaf, "val/examples" and "a.b" are single labels).
+void write_rows_run(const fs::path& dir) {
+    const double inf = std::numeric_limits<double>::infinity();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    fs::remove_all(dir / "rows");
+    wandb::OfflineRunOptions options;
+    options.root = dir / "rows";
+    options.run_id = "rows0001";
+    options.quiet = true;
+    wandb::OfflineRun run(options);
+    run.log({{"loss", 0.5}, {"acc", 1}, {"name", "x"}, {"flag", true}, {"none", nullptr}});
+    run.log({{"val/examples", wandb::Json{{"n", 2}}},
+             {"val", wandb::Row{{"iou", 0.25}, {"per.class", wandb::Json::array({1, 2})}}},
+             {"deep", wandb::Json{{"a", {{"b", {{"c", "leaf"}}}}}}}});
+    run.log({{"loss", nan}, {"grad", inf}, {"low", -inf}, {"list", wandb::Json::array({1.0, inf, nan})},
+             {"objs", wandb::Json::array({wandb::Json{{"a", 1}}})}});
+    run.log({{"empty", wandb::Json::object()}, {"partly", wandb::Json{{"gone", wandb::Json::object()}, {"kept", 3}}}});
+    run.log({{"mAP@0.5 \xE2\x80\x94 val \xF0\x9F\x90\xB1", 0.5}, {"a.b", 1}, {"n", wandb::Row{{"m", wandb::Row{{"k", -1}}}}}}, 7);
+    run.finish();
+    fs::copy_file(run.log_path(), dir / "run-rows.wandb", fs::copy_options::overwrite_existing);
+    write_text(dir / "rows.jsonl",
+               "{\"loss\":0.5,\"acc\":1,\"name\":\"x\",\"flag\":true,\"none\":null,\"_step\":0}\n"
+               "{\"val/examples\":{\"n\":2},\"val\":{\"iou\":0.25,\"per.class\":[1,2]},\"deep\":{\"a\":{\"b\":{\"c\":\"leaf\"}}},"
+               "\"_step\":1}\n"
+               "{\"loss\":NaN,\"grad\":Infinity,\"low\":-Infinity,\"list\":[1.0,Infinity,NaN],\"objs\":[{\"a\":1}],\"_step\":2}\n"
+               "{\"partly\":{\"kept\":3},\"_step\":3}\n"
+               "{\"mAP@0.5 \xE2\x80\x94 val \xF0\x9F\x90\xB1\":0.5,\"a.b\":1,\"n\":{\"m\":{\"k\":-1}},\"_step\":7}\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -118,6 +154,20 @@ int main(int argc, char** argv) try {
     run.start_time = d::Timestamp{1700000000, 123456789};
     run.git = d::GitRepoRecord{"https://example.com/r.git", "deadbeef"};
     fx.add(d::encode_record(fx.num(), run));
+
+    d::EnvironmentRecord environment;
+    environment.os = "Linux-6.1.0-18-amd64-x86_64-with-glibc2.36";
+    environment.started_at = d::Timestamp{1700000000, 5};
+    environment.args = {"--lr", "0.1", "caf\xC3\xA9"};
+    environment.program = "/opt/train";
+    environment.root = "/home/u/project";
+    environment.host = "node-7";
+    environment.executable = "/opt/train";
+    environment.cpu_count = 64;
+    environment.cpu_count_logical = 128;
+    environment.memory_total = 540000000000ull;  // over 2^32: a multi-byte uint64 varint
+    environment.writer_id = "w0123456789abcdefghijklmnopqrstu";
+    fx.add(d::encode_record(fx.num(), environment));
 
     d::ConfigRecord config;
     config.update = {{"", {"class_labels", "mask"}, "{\"0\":\"bg\"}"}};
@@ -204,6 +254,8 @@ int main(int argc, char** argv) try {
     const std::uint64_t last = fx.offsets().back();
     write_bytes(dir / "run-truncated.wandb", file, static_cast<std::size_t>(last + 3));
     write_text(dir / "run-truncated.expect", "truncated " + std::to_string(last) + "\n");
+
+    write_rows_run(dir);
 
     std::cout << "wrote " << fx.records().size() << " records, " << file.size() << " bytes, to " << log.string() << "\n";
     return 0;

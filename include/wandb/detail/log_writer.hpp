@@ -26,6 +26,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -50,7 +51,10 @@ inline constexpr std::uint8_t full = 1, first = 2, middle = 3, last = 4;  ///< c
 /// Appends records to a new `.wandb` file. Each append issues all of the record's chunks (and any
 /// block padding before them) in one write(2), so a record reaches the OS before append returns
 /// and a killed process leaves only whole records plus at most one partial record at the end.
-/// Not thread-safe: the caller (the run) serialises appends with its own lock.
+/// While open, the writer holds an advisory `flock(LOCK_EX)` on the file (released when it is
+/// closed or the process dies), so tools can tell a run still being written from one that ended:
+/// see wandb::log_is_being_written. Not thread-safe: the caller (the run) serialises appends with
+/// its own lock.
 class LogWriter {
 public:
     /// Creates `path` (which must not exist yet, mode 0666 minus umask) and writes the file header.
@@ -62,6 +66,8 @@ public:
             fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         } while (fd_ < 0 && errno == EINTR);
         if (fd_ < 0) fail(who, "cannot open");
+        // Advisory only: a file system without flock (some network mounts) still gets its log.
+        (void)::flock(fd_, LOCK_EX | LOCK_NB);
         const std::uint8_t header[wandb_log::file_header_size] = {
             ':', 'W', '&', 'B', wandb_log::magic & 0xFF, wandb_log::magic >> 8, wandb_log::version};
         if (!write_all(header, sizeof header)) {

@@ -91,6 +91,15 @@ struct SummaryRecord {
     std::vector<RecordItem> remove;
 };
 
+/// The Summary record wandb-core's handler appends at exit, before the Exit record, and after
+/// each history row (`core/internal/stream/handler.go` updateRunTiming): `_wandb.runtime` as a
+/// nested key and `_runtime` as a flat one, both whole seconds. Runsync has no handler, so a
+/// run's summary has a runtime only if its log holds this record.
+inline SummaryRecord runtime_summary(std::int64_t seconds) {
+    const std::string text = std::to_string(seconds);
+    return {{{std::string(), {"_wandb", "runtime"}, text}, {"_runtime", {}, text}}, {}};
+}
+
 /// `HistoryRecord` (Record field 2): item=1 (repeated HistoryItem), step=2 (HistoryStep num=1).
 /// A present step 0 is encoded (as an empty HistoryStep), an absent one is not.
 struct HistoryRecord {
@@ -123,6 +132,24 @@ struct ExitRecord {
 
 /// `FinalRecord` (Record field 20): no fields; written after the Exit record.
 struct FinalRecord {};
+
+/// `EnvironmentRecord` (Record field 26): the writer's machine and process, which wandb-core turns
+/// into the run's `wandb-metadata.json` and config `_wandb.e.<writer_id>` (`stream/sender.go`
+/// sendEnvironment, `core/internal/runenvironment`). Only the fields the library sets; 0 and ""
+/// are not written (proto3 defaults).
+struct EnvironmentRecord {
+    std::string os;                        ///< 1, e.g. "Linux-6.1.0-18-amd64-x86_64"
+    std::optional<Timestamp> started_at;   ///< 3
+    std::vector<std::string> args;         ///< 5: the program's arguments, argv[1:]
+    std::string program;                   ///< 6: argv[0]
+    std::string root;                      ///< 11: the working directory
+    std::string host;                      ///< 12
+    std::string executable;                ///< 14: /proc/self/exe
+    std::uint32_t cpu_count = 0;           ///< 16: physical cores
+    std::uint32_t cpu_count_logical = 0;   ///< 17
+    std::uint64_t memory_total = 0;        ///< 21: MemoryInfo.total=1, bytes; 0 = no MemoryInfo
+    std::string writer_id;                 ///< 199: 32 random [a-z0-9], as wandb-core's client id
+};
 
 /// `StoragePolicyConfigItem` and `ExtraItem`: key=1, value_json=2.
 struct KeyValueJson {
@@ -181,7 +208,7 @@ struct ArtifactRecord {
 /// `Record` field numbers of the bodies above (and of Record.num).
 namespace record_field {
 inline constexpr std::uint32_t num = 1, history = 2, summary = 3, config = 5, files = 6, artifact = 8,
-                               telemetry = 11, run = 17, exit = 18, final = 20, header = 21;
+                               telemetry = 11, run = 17, exit = 18, final = 20, header = 21, environment = 26;
 }  // namespace record_field
 
 namespace records_impl {
@@ -371,6 +398,28 @@ inline Bytes encode_record(std::int64_t num, const ExitRecord& x) {
 /// The bytes of `Record{num, final}`.
 inline Bytes encode_record(std::int64_t num, const FinalRecord&) {
     return records_impl::wrap(num, record_field::final, {});
+}
+
+/// The bytes of `Record{num, environment}`.
+/// \throws wandb::ValidationError  if a string is not valid UTF-8.
+inline Bytes encode_record(std::int64_t num, const EnvironmentRecord& x) {
+    records_impl::CheckedEncoder e;
+    e.str(1, x.os, "EnvironmentRecord", "os");
+    if (x.started_at) e.message_field(3, records_impl::timestamp(*x.started_at));
+    e.repeated_str(5, x.args, "EnvironmentRecord", "args");
+    e.str(6, x.program, "EnvironmentRecord", "program");
+    e.str(11, x.root, "EnvironmentRecord", "root");
+    e.str(12, x.host, "EnvironmentRecord", "host");
+    e.str(14, x.executable, "EnvironmentRecord", "executable");
+    e.int64_field(16, x.cpu_count);
+    e.int64_field(17, x.cpu_count_logical);
+    if (x.memory_total != 0) {
+        ProtoEncoder m;
+        m.int64_field(1, static_cast<std::int64_t>(x.memory_total));
+        e.message_field(21, m.bytes());
+    }
+    e.str(199, x.writer_id, "EnvironmentRecord", "writer_id");
+    return records_impl::wrap(num, record_field::environment, e.bytes());
 }
 
 /// The bytes of `Record{num, artifact}`.

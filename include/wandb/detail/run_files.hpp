@@ -7,9 +7,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -17,6 +19,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "../json.hpp"
 #include "../version.hpp"
@@ -84,6 +87,30 @@ inline Json process_arguments() {
     return args;
 }
 
+/// Physical CPU cores: the distinct sibling sets in /sys/devices/system/cpu/cpu<N>/topology
+/// (core_cpus_list, or the older thread_siblings_list), as wandb-core's gopsutil counts them;
+/// 0 when unknown.
+inline unsigned physical_cpu_count() {
+    for (const char* name : {"core_cpus_list", "thread_siblings_list"}) {
+        std::vector<std::string> sets;
+        for (unsigned cpu = 0; cpu < 65536; ++cpu) {
+            std::ifstream in("/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/" + name);
+            if (!in) break;
+            std::string line;
+            if (std::getline(in, line) && std::find(sets.begin(), sets.end(), line) == sets.end()) sets.push_back(line);
+        }
+        if (!sets.empty()) return static_cast<unsigned>(sets.size());
+    }
+    return 0;
+}
+
+/// Total physical memory in bytes (MemTotal), 0 when unknown.
+inline std::uint64_t memory_total_bytes() {
+    const long pages = ::sysconf(_SC_PHYS_PAGES);
+    const long page_size = ::sysconf(_SC_PAGESIZE);
+    return pages > 0 && page_size > 0 ? std::uint64_t(pages) * std::uint64_t(page_size) : 0;
+}
+
 /// wandb-metadata.json: what the SDK records about the machine and program, as far as C++ knows.
 /// Text from the environment (arguments, host, directories) has invalid UTF-8 replaced.
 inline Json run_metadata(std::chrono::system_clock::time_point started) {
@@ -104,6 +131,8 @@ inline Json run_metadata(std::chrono::system_clock::time_point started) {
     const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) m["executable"] = replace_invalid_utf8(std::string(exe, static_cast<std::size_t>(n)));
     m["cpu_count_logical"] = std::thread::hardware_concurrency();
+    if (const unsigned cores = physical_cpu_count()) m["cpu_count"] = cores;
+    if (const std::uint64_t bytes = memory_total_bytes()) m["memory"] = Json{{"total", bytes}};
     m["writer"] = std::string(producer_name) + " " + version_string;
     return m;
 }
