@@ -193,10 +193,10 @@ TEST_CASE("A log that shrinks below what follow has returned is reported", "[run
     REQUIRE(reader.follow(quick()));
     const auto end = 7 + 2 * 7 + history(1, 0).size() + history(2, 1).size();
     REQUIRE(::truncate(path.c_str(), 20) == 0);
-    CHECK_THROWS_MATCHES(reader.follow(quick()), wandb::FormatError,
-                         Catch::Message("wandb::RunLogReader: " + path +
-                                        ": the log shrank to 20 bytes while followed, below the " +
-                                        std::to_string(end) + " bytes already read (a failed write was rolled back)"));
+    CHECK_THROWS_MATCHES(
+        reader.follow(quick()), wandb::FormatError,
+        Catch::Message("wandb::RunLogReader: " + path + ": the log shrank to 20 bytes while followed, below the " +
+                       std::to_string(end) + " bytes already read (a failed write was rolled back)"));
 }
 
 TEST_CASE("A follower on another thread sees every record while the writer appends it", "[run_log][follow][threads]") {
@@ -204,7 +204,8 @@ TEST_CASE("A follower on another thread sees every record while the writer appen
     const std::string path = (tmp / "run-w.wandb").string();
     constexpr int rows = 300;
     std::vector<Bytes> written;
-    for (int i = 0; i < rows; ++i) written.push_back(history(i + 1, i, i % 37 == 0 ? 40000 : static_cast<std::size_t>(i)));
+    for (int i = 0; i < rows; ++i)
+        written.push_back(history(i + 1, i, i % 37 == 0 ? 40000 : static_cast<std::size_t>(i)));
     written.push_back(d::encode_record(rows + 1, d::ExitRecord{0, 1}));
 
     d::LogWriter writer(path);

@@ -25,6 +25,7 @@
 #include "detail/log_writer.hpp"
 #include "detail/media_encoding.hpp"
 #include "detail/records.hpp"
+#include "detail/run_companions.hpp"
 #include "detail/run_files.hpp"
 #include "detail/table_artifact.hpp"
 #include "detail/text.hpp"
@@ -50,6 +51,20 @@ struct OfflineRunOptions {
     std::filesystem::path root;    ///< where `wandb/` goes; "" = $WANDB_DIR, else the current directory
     std::size_t media_threads = 0;  ///< threads encoding one log call's media; 0 = hardware threads
     bool quiet = false;            ///< true: do not print the `wandb sync` command at finish
+
+    // Companions (README "Watch it live", "System metrics"), in detail/run_companions.hpp.
+    /// Upload the run while it is written with `wandb beta sync --live <run dir>`, a child process
+    /// that finish waits for. Unset: on if $WANDB_IMAGEMASK_LIVE_SYNC is 1, true, yes or on.
+    std::optional<bool> live_sync;
+    /// The W&B CLI the live sync runs: a name looked up in PATH, or a path.
+    std::string live_sync_executable = "wandb";
+    /// How long finish waits for the live sync to upload the rest and end before stopping it.
+    std::chrono::milliseconds live_sync_timeout = std::chrono::seconds(60);
+    /// Sample CPU, memory, disk, network and NVIDIA GPU metrics into Stats records on a thread.
+    bool system_metrics = true;
+    /// Time between two samples, the first one interval after the start; at least 100 ms (W&B's
+    /// minimum; its default is 15 s).
+    std::chrono::milliseconds system_metrics_interval = std::chrono::seconds(15);
 };
 
 /// An offline W&B run: `<root>/wandb/offline-run-<YYYYMMDD_HHMMSS>-<id>/` with the transaction
@@ -77,6 +92,7 @@ public:
         dir_ = std::filesystem::absolute(root) / "wandb" /
                ("offline-run-" + detail::format_time(started_, "%Y%m%d_%H%M%S", false) + "-" + options_.run_id);
         detail::create_directories(dir_ / "files", who);
+        companions_ = std::make_unique<detail::RunCompanions>(companion_settings());
         writer_ = std::make_unique<detail::LogWriter>((dir_ / ("run-" + options_.run_id + ".wandb")).string());
         config_ = options_.config;
 
@@ -100,9 +116,12 @@ public:
             run.config.push_back({it.key(), {}, detail::json_text(it.value())});
         append(run);
 
-        const std::string metadata = detail::run_metadata(started_).dump(4);
+        Json metadata_json = detail::run_metadata(started_);
+        detail::add_gpu_facts(metadata_json, companions_->gpus());
+        const std::string metadata = metadata_json.dump(4);
         detail::write_file_atomically(files_dir() / "wandb-metadata.json", metadata.data(), metadata.size(), who);
         append(detail::FilesRecord{{{"wandb-metadata.json", detail::FilePolicy::now, detail::FileType::wandb}}});
+        companions_->start([this](const detail::StatsRecord& stats) { append_stats(stats); });
     }
 
     OfflineRun(const OfflineRun&) = delete;
@@ -147,28 +166,14 @@ public:
     /// \throws as update_config.
     void update_summary(const Json& values) { record_then_set<detail::SummaryRecord>(values, "update_summary", summary_); }
 
-    /// Writes the Exit and Final records, `files/config.yaml` and `files/wandb-summary.json`,
-    /// fsyncs the log, and prints the `wandb sync` command (unless quiet). Later calls do nothing.
+    /// Stops the system-metrics sampler, writes the Exit and Final records, `files/config.yaml`
+    /// and `files/wandb-summary.json`, fsyncs the log, prints the `wandb sync` command (unless
+    /// quiet), then waits for the live sync (at most `live_sync_timeout`). Later calls do nothing.
     /// \throws wandb::IoError  if the records or files cannot be written.
     void finish(int exit_code = 0) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (finished_) return;
-        finished_ = true;
-        const double runtime = runtime_seconds();
-        append(detail::ExitRecord{exit_code, static_cast<std::int32_t>(runtime)});
-        append(detail::FinalRecord{});
-        writer_->flush_to_disk();
-        writer_->close();
-        const std::string yaml = detail::config_yaml(config_);
-        detail::write_file_atomically(files_dir() / "config.yaml", yaml.data(), yaml.size(), who, true);
-        Json summary = summary_;
-        summary["_wandb"] = Json{{"runtime", static_cast<std::int64_t>(runtime)}};
-        const std::string summary_text = detail::json_text(summary);
-        detail::write_file_atomically(files_dir() / "wandb-summary.json", summary_text.data(), summary_text.size(),
-                                      who, true);
-        if (!options_.quiet)
-            std::cerr << "wandb: offline run " << options_.run_id << " finished; upload it with:\nwandb: "
-                      << sync_command() << "\n";
+        companions_->finishing();  // the last Stats record lands before the Exit record
+        finish_log(exit_code);
+        companions_->finish_live_sync();  // outside the lock: the child reads the Exit record and ends
     }
 
     /// The run id.
@@ -191,6 +196,47 @@ public:
 
 private:
     static constexpr const char* who = "wandb::OfflineRun";
+
+    /// finish's part under the lock: the Exit and Final records and the files written at the end.
+    void finish_log(int exit_code) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (finished_) return;
+        finished_ = true;
+        const double runtime = runtime_seconds();
+        append(detail::ExitRecord{exit_code, static_cast<std::int32_t>(runtime)});
+        append(detail::FinalRecord{});
+        writer_->flush_to_disk();
+        writer_->close();
+        const std::string yaml = detail::config_yaml(config_);
+        detail::write_file_atomically(files_dir() / "config.yaml", yaml.data(), yaml.size(), who, true);
+        Json summary = summary_;
+        summary["_wandb"] = Json{{"runtime", static_cast<std::int64_t>(runtime)}};
+        const std::string summary_text = detail::json_text(summary);
+        detail::write_file_atomically(files_dir() / "wandb-summary.json", summary_text.data(), summary_text.size(),
+                                      who, true);
+        if (!options_.quiet)
+            std::cerr << "wandb: offline run " << options_.run_id << " finished; upload it with:\nwandb: "
+                      << sync_command() << "\n";
+    }
+
+    /// Appends a Stats record from the sampler thread, unless the run has finished.
+    void append_stats(const detail::StatsRecord& stats) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!finished_) append(stats);
+    }
+
+    detail::CompanionSettings companion_settings() const {
+        detail::CompanionSettings c;
+        c.system_metrics = options_.system_metrics;
+        c.interval = options_.system_metrics_interval;
+        c.live_sync = options_.live_sync;
+        c.live_sync_executable = options_.live_sync_executable;
+        c.live_sync_timeout = options_.live_sync_timeout;
+        c.run_dir = dir_;
+        c.run_id = options_.run_id;
+        c.quiet = options_.quiet;
+        return c;
+    }
 
     /// What one log call writes before its History record, in row order: Files records (a path)
     /// and Artifact records (a logged table), and the class labels for the config.
@@ -287,6 +333,15 @@ private:
             throw ValidationError(std::string(who) + ": option config must be a JSON object, got " +
                                   options_.config.type_name());
         check_json_text(options_.config, who, "option config");
+        if (options_.system_metrics && options_.system_metrics_interval < std::chrono::milliseconds(100))
+            throw ValidationError(std::string(who) + ": option system_metrics_interval is " +
+                                  std::to_string(options_.system_metrics_interval.count()) +
+                                  " ms; W&B samples at most every 100 ms");
+        if (options_.live_sync_timeout.count() < 0)
+            throw ValidationError(std::string(who) + ": option live_sync_timeout is negative (" +
+                                  std::to_string(options_.live_sync_timeout.count()) + " ms)");
+        if (options_.live_sync_executable.empty())
+            throw ValidationError(std::string(who) + ": option live_sync_executable is empty");
     }
 
     /// Checks keys and values and collects the media to encode; writes nothing.
@@ -478,6 +533,7 @@ private:
     std::int64_t next_step_ = 0;
     std::int64_t log_calls_ = 0;
     bool finished_ = false;
+    std::unique_ptr<detail::RunCompanions> companions_;  // last: its threads end before the rest goes
 };
 
 WANDB_NAMESPACE_END
