@@ -33,6 +33,7 @@
 #include "detail/media_encoding.hpp"
 #include "detail/nested_items.hpp"
 #include "detail/records.hpp"
+#include "detail/run_companions.hpp"
 #include "detail/run_files.hpp"
 #include "detail/table_artifact.hpp"
 #include "detail/text.hpp"
@@ -58,6 +59,20 @@ struct OfflineRunOptions {
     std::filesystem::path root;    ///< where `wandb/` goes; "" = $WANDB_DIR, else the current directory
     std::size_t media_threads = 0;  ///< threads encoding one log call's media; 0 = hardware threads; at most 1024
     bool quiet = false;            ///< true: do not print the `wandb sync` command at finish
+
+    // Companions (README "Watch it live", "System metrics"), in detail/run_companions.hpp.
+    /// Upload the run while it is written with `wandb beta sync --live <run dir>`, a child process
+    /// that finish waits for. Unset: on if $WANDB_IMAGEMASK_LIVE_SYNC is 1, true, yes or on.
+    std::optional<bool> live_sync;
+    /// The W&B CLI the live sync runs: a name looked up in PATH, or a path.
+    std::string live_sync_executable = "wandb";
+    /// How long finish waits for the live sync to upload the rest and end before stopping it.
+    std::chrono::milliseconds live_sync_timeout = std::chrono::seconds(60);
+    /// Sample CPU, memory, disk, network and NVIDIA GPU metrics into Stats records on a thread.
+    bool system_metrics = true;
+    /// Time between two samples, the first one interval after the start; at least 100 ms (W&B's
+    /// minimum; its default is 15 s).
+    std::chrono::milliseconds system_metrics_interval = std::chrono::seconds(15);
 };
 
 /// An offline W&B run: `<root>/wandb/offline-run-<YYYYMMDD_HHMMSS>-<id>/` with the transaction
@@ -142,14 +157,17 @@ public:
         guarded("update_summary", [&] { record_then_set<detail::SummaryRecord>(values, "update_summary", summary_); });
     }
 
-    /// Writes `files/config.yaml` and `files/wandb-summary.json`, then a Summary record with the
+    /// Stops the system-metrics sampler (its last Stats record lands before the Exit record), writes
+    /// `files/config.yaml` and `files/wandb-summary.json`, then a Summary record with the
     /// runtime (`_wandb.runtime`, `_runtime`, as wandb-core's handler writes it at exit), the Exit
     /// and Final records (in one write), fsyncs the log, and prints the `wandb sync` command (unless quiet). Each
     /// call is all or nothing: if any of it fails, the files it wrote are removed and the records
     /// are not in the log, so `finish` can be called again (the destructor tries once more).
-    /// Calls after one that succeeded do nothing.
+    /// After the first call that succeeds, waits for the live sync (at most `live_sync_timeout`,
+    /// outside the lock: the child reads the Exit record and ends). Later calls do nothing.
     /// \throws wandb::IoError  if the records or files cannot be written.
     void finish(int exit_code = 0) {
+        companions_->finishing();
         bool done_now = false;
         guarded("finish", [&] {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -192,6 +210,7 @@ public:
         if (done_now && !options_.quiet)
             std::cerr << "wandb: offline run " << options_.run_id << " finished; upload it with:\nwandb: "
                       << sync_command() << "\n";
+        if (done_now) companions_->finish_live_sync();
     }
 
     /// The run id.
@@ -214,6 +233,27 @@ public:
 
 private:
     static constexpr const char* who = "wandb::OfflineRun";
+
+    /// Appends a Stats record from the sampler thread, unless the run has finished.
+    void append_stats(const detail::StatsRecord& stats) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!exit_written_)
+            writer_->append(detail::encode_record(static_cast<std::int64_t>(writer_->records_written()) + 1, stats),
+                            "wandb::OfflineRun: the system-metrics sampler");
+    }
+
+    detail::CompanionSettings companion_settings() const {
+        detail::CompanionSettings c;
+        c.system_metrics = options_.system_metrics;
+        c.interval = options_.system_metrics_interval;
+        c.live_sync = options_.live_sync;
+        c.live_sync_executable = options_.live_sync_executable;
+        c.live_sync_timeout = options_.live_sync_timeout;
+        c.run_dir = dir_;
+        c.run_id = options_.run_id;
+        c.quiet = options_.quiet;
+        return c;
+    }
 
     /// What one log call writes before its History record, in row order: Files records (a path)
     /// and Artifact records (a logged table), and the class labels for the config.
@@ -291,6 +331,7 @@ private:
         root = std::filesystem::absolute(root, ec);
         if (ec) throw IoError(std::string(who) + ": cannot make " + options_.root.string() + " absolute: " + ec.message());
         dir_ = root / "wandb" / ("offline-run-" + detail::format_time(started_, "%Y%m%d_%H%M%S", false) + "-" + options_.run_id);
+        companions_ = std::make_unique<detail::RunCompanions>(companion_settings());
         config_ = options_.config;
 
         // Every record and file of the start, encoded before anything is created.
@@ -313,7 +354,8 @@ private:
             run.config.push_back({it.key(), {}, detail::json_text(it.value())});
         // wandb-core uploads the wandb-metadata.json it makes from the Environment record; the file
         // written here (the same facts) is for people looking at the directory, and is not announced.
-        const Json facts = detail::run_metadata(started_);
+        Json facts = detail::run_metadata(started_);
+        detail::add_gpu_facts(facts, companions_->gpus());
         const std::vector<detail::Bytes> records = {
             detail::encode_record(1, detail::HeaderRecord{std::string(version_string) + "+" + producer_name, "0.40.0"}),
             detail::encode_record(2, run),
@@ -342,6 +384,7 @@ private:
             for (auto it = created.rbegin(); it != created.rend(); ++it) ::rmdir(it->c_str());  // only if empty
             throw;
         }
+        companions_->start([this](const detail::StatsRecord& stats) { append_stats(stats); });
     }
 
     /// update_config/update_summary: appends a Config or Summary record of `values`, then sets
@@ -424,6 +467,15 @@ private:
                                       std::to_string(characters) + " characters; W&B allows 64");
         }
         check_object(options_.config, who, "option config", false);
+        if (options_.system_metrics && options_.system_metrics_interval < std::chrono::milliseconds(100))
+            throw ValidationError(std::string(who) + ": option system_metrics_interval is " +
+                                  std::to_string(options_.system_metrics_interval.count()) +
+                                  " ms; W&B samples at most every 100 ms");
+        if (options_.live_sync_timeout.count() < 0)
+            throw ValidationError(std::string(who) + ": option live_sync_timeout is negative (" +
+                                  std::to_string(options_.live_sync_timeout.count()) + " ms)");
+        if (options_.live_sync_executable.empty())
+            throw ValidationError(std::string(who) + ": option live_sync_executable is empty");
     }
 
     /// Checks keys and values and collects the media to encode; writes nothing.
@@ -644,6 +696,7 @@ private:
     std::int64_t log_calls_ = 0;
     bool exit_written_ = false;  ///< finish wrote the Exit and Final records (then only the fsync is left)
     bool finished_ = false;
+    std::unique_ptr<detail::RunCompanions> companions_;  // last: its threads end before the rest goes
 };
 
 WANDB_NAMESPACE_END

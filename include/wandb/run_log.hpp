@@ -15,16 +15,20 @@
 /// - each record's bytes are a protobuf `wandb_internal.Record`.
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -62,8 +66,19 @@ struct LogReadResult {
     std::optional<LogProblem> problem;  ///< empty when the whole file is a valid log
 };
 
+/// How RunLogReader::follow waits for records that the writer has not appended yet.
+struct FollowOptions {
+    /// How long to sleep before looking again when the log holds no new complete record.
+    std::chrono::milliseconds poll_interval{100};
+    /// End the follow after this long without a new record; 0 waits for ever.
+    std::chrono::milliseconds idle_timeout{0};
+    /// Asked before every wait; returning true ends the follow (e.g. a flag a signal handler sets).
+    std::function<bool()> stop_requested;
+};
+
 /// Reads a `.wandb` log record by record, validating the header, every chunk's CRC, chunk types
 /// and their order, and the block layout (padding included). Stops at the first problem.
+/// `follow` reads a log that is still being written, as `wandb beta sync --live` does.
 /// Reads 32 KiB at a time with pread(2); not thread-safe.
 class RunLogReader {
 public:
@@ -128,10 +143,73 @@ public:
         return result;
     }
 
+    /// The next record of a log that may still be written: waits (polling every
+    /// `options.poll_interval`) until the writer has appended one. While following, the end of the
+    /// file and a truncated tail both mean "not written yet", never corruption. Returns nothing
+    /// when the log has ended: once the Exit record has been returned, at the first end of file
+    /// after it (as W&B's live sync, which stops waiting at the Exit record; a Final record
+    /// appended later is missed then); when `options.stop_requested()` returns true; or after
+    /// `options.idle_timeout` without a new record. exit_seen() tells the first case from the others.
+    /// \throws wandb::FormatError  on corruption (as next()), or if the file shrinks below the
+    ///   records already returned (a rolled-back write that this reader had seen).
+    /// \throws wandb::IoError  if reading fails.
+    std::optional<LogRecord> follow(const FollowOptions& options = {}) {
+        const auto started = std::chrono::steady_clock::now();
+        for (;;) {
+            if (problem_) throw FormatError("wandb::RunLogReader: " + path_ + ": " + problem_->message);
+            const std::uint64_t block = block_;
+            const std::size_t pos = pos_;
+            LogRecord r;
+            if (step(r)) {
+                returned_end_ = at(pos_);
+                if (is_exit_record(r.data)) exit_seen_ = true;
+                return r;
+            }
+            if (problem_ && problem_->kind == LogProblem::Kind::corrupt)
+                throw FormatError("wandb::RunLogReader: " + path_ + ": " + problem_->message);
+            problem_.reset();  // a truncated tail: the writer is still appending that record
+            check_not_shrunk();
+            load(block);  // re-read the block that was being read: it may have grown
+            pos_ = pos;
+            if (exit_seen_) return std::nullopt;
+            if (options.stop_requested && options.stop_requested()) return std::nullopt;
+            const auto waited = std::chrono::steady_clock::now() - started;
+            if (options.idle_timeout.count() > 0 && waited >= options.idle_timeout) return std::nullopt;
+            std::this_thread::sleep_for(options.poll_interval);
+        }
+    }
+
+    /// Whether follow() has returned the log's Exit record (`Record` field 18).
+    bool exit_seen() const noexcept { return exit_seen_; }
+
     /// The log's path.
     const std::string& path() const noexcept { return path_; }
 
 private:
+    /// Whether a record's bytes hold an Exit record; false for bytes that do not parse.
+    static bool is_exit_record(const std::vector<std::uint8_t>& data) {
+        constexpr std::uint32_t exit_field = 18;  // Record.exit in wandb_internal.proto
+        try {
+            detail::ProtoReader reader(data.data(), data.size());
+            detail::ProtoField f;
+            while (reader.next(f))
+                if (f.number == exit_field && f.type == detail::WireType::len) return true;
+        } catch (const detail::ProtoError&) {
+        }
+        return false;
+    }
+
+    void check_not_shrunk() const {
+        struct stat st {};
+        if (::fstat(fd_, &st) != 0)
+            throw IoError("wandb::RunLogReader: cannot stat " + path_ + ": " + std::strerror(errno));
+        if (static_cast<std::uint64_t>(st.st_size) < returned_end_)
+            throw FormatError("wandb::RunLogReader: " + path_ + ": the log shrank to " + std::to_string(st.st_size) +
+                              " bytes while followed, below the " + std::to_string(returned_end_) +
+                              " bytes already read (a failed write was rolled back)");
+    }
+
+
     static constexpr std::size_t block_size = 32768;
     static constexpr std::size_t header_size = 7;  // chunk header, and also the W&B file header
 
@@ -265,6 +343,8 @@ private:
     std::size_t n_ = 0;              // valid bytes in buf_
     std::size_t pos_ = 0;            // where the next chunk (or trailer) starts in buf_
     std::optional<LogProblem> problem_;
+    std::uint64_t returned_end_ = 0;  // follow: file offset just past the last record returned
+    bool exit_seen_ = false;          // follow: the Exit record was returned
 };
 
 namespace detail {
@@ -341,6 +421,13 @@ inline constexpr Message files = message("FilesRecord", files_f);
 inline constexpr Field exit_f[] = {num(1, "exit_code", Kind::int32), num(2, "runtime", Kind::int32),
                                    msg(200, "_info", record_info)};
 inline constexpr Message run_exit = message("RunExitRecord", exit_f);
+inline constexpr const char* stats_type_names[] = {"SYSTEM"};
+inline constexpr Field stats_item_f[] = {str(1, "key"), str(16, "value_json")};
+inline constexpr Message stats_item = message("StatsItem", stats_item_f);
+inline constexpr Field stats_f[] = {{1, "stats_type", Kind::enumeration, false, nullptr, stats_type_names, 1},
+                                    msg(2, "timestamp", timestamp), msg(3, "item", stats_item, true),
+                                    msg(200, "_info", record_info)};
+inline constexpr Message stats = message("StatsRecord", stats_f);
 inline constexpr Field final_f[] = {msg(200, "_info", record_info)};
 inline constexpr Message final_record = message("FinalRecord", final_f);
 inline constexpr Field git_f[] = {str(1, "remote_url"), str(2, "commit")};
@@ -402,7 +489,7 @@ inline constexpr Field control_f[] = {
 inline constexpr Message control = message("Control", control_f);
 inline constexpr Field record_f[] = {
     num(1, "num", Kind::int64), msg(2, "history", history), msg(3, "summary", summary), msg(5, "config", config),
-    msg(6, "files", files), msg(8, "artifact", artifact), msg(16, "control", control), msg(17, "run", run),
+    msg(6, "files", files), msg(7, "stats", stats), msg(8, "artifact", artifact), msg(16, "control", control), msg(17, "run", run),
     msg(18, "exit", run_exit), str(19, "uuid"), msg(20, "final", final_record), msg(21, "header", header),
     msg(26, "environment", environment), msg(200, "_info", record_info)};
 inline constexpr Message record = message("Record", record_f);
@@ -481,7 +568,7 @@ inline Json decode(const Message& m, std::string_view bytes, std::size_t base) {
 
 /// Decodes the bytes of one `.wandb` record (a protobuf `Record`) to JSON keyed by the proto field
 /// names, fields in wire order, for the records the library writes: num, header, run, environment,
-/// config, summary, history, files, exit, final, artifact (also control, uuid, _info). Fields
+/// config, summary, history, files, stats, exit, final, artifact (also control, uuid, _info). Fields
 /// absent on the wire are absent in the JSON (proto3 defaults); integers are JSON numbers
 /// (uint32/uint64 fields unsigned); enums are names
 /// ("END"); repeated fields are arrays, e.g.

@@ -157,6 +157,9 @@ SCHEMA = {
     6: f("files", MSG, {1: f("files", MSG, {1: f("path", S), 2: f("policy", ENUM, POLICY),
                                            3: f("type", ENUM, FILE_TYPE)}, True),
                         200: f("_info", MSG, INFO)}),
+    7: f("stats", MSG, {1: f("stats_type", ENUM, ["SYSTEM"]), 2: f("timestamp", MSG, {1: f("seconds", I64),
+                                                                                      2: f("nanos", I32)}),
+                        3: f("item", MSG, {1: f("key", S), 16: f("value_json", S)}, True), 200: f("_info", MSG, INFO)}),
     8: f("artifact", MSG, {
         1: f("run_id", S), 2: f("project", S), 3: f("entity", S), 4: f("type", S), 5: f("name", S),
         6: f("digest", S), 7: f("description", S), 8: f("metadata", S), 9: f("user_created", BOOL),

@@ -205,10 +205,25 @@ struct ArtifactRecord {
     bool incremental_beta1 = false;           ///< 100
 };
 
+/// `StatsItem`: key=1, value_json=16 (a JSON number for every metric W&B writes).
+struct StatsItem {
+    std::string key;         ///< metric name, e.g. "proc.memory.rssMB" or "gpu.0.temp"
+    std::string value_json;  ///< the value as JSON text
+};
+
+/// `StatsRecord` (Record field 7): stats_type=1 (enum, SYSTEM = 0, the only value, so never on the
+/// wire), timestamp=2, item=3. wandb-core writes one per sampler and interval; `wandb leet` reads
+/// timestamp.seconds and each value_json as a float (core/internal/leet/leveldbhistorysource.go).
+struct StatsRecord {
+    Timestamp timestamp;
+    std::vector<StatsItem> items;
+};
+
 /// `Record` field numbers of the bodies above (and of Record.num).
 namespace record_field {
-inline constexpr std::uint32_t num = 1, history = 2, summary = 3, config = 5, files = 6, artifact = 8,
-                               telemetry = 11, run = 17, exit = 18, final = 20, header = 21, environment = 26;
+inline constexpr std::uint32_t num = 1, history = 2, summary = 3, config = 5, files = 6, stats = 7,
+                               artifact = 8, telemetry = 11, run = 17, exit = 18, final = 20, header = 21,
+                               environment = 26;
 }  // namespace record_field
 
 namespace records_impl {
@@ -262,9 +277,9 @@ inline Bytes key_value_json(const KeyValueJson& kv, const char* message) {
     return e.take();
 }
 
-inline Bytes timestamp(const Timestamp& t) {
+inline Bytes timestamp(const Timestamp& t, const char* field = "RunRecord.start_time") {
     if (t.nanos < 0 || t.nanos > 999999999)
-        throw ValidationError("wandb::encode_record: RunRecord.start_time.nanos must be in 0..999999999, got " +
+        throw ValidationError(std::string("wandb::encode_record: ") + field + ".nanos must be in 0..999999999, got " +
                               std::to_string(t.nanos));
     ProtoEncoder e;
     e.int64_field(1, t.seconds);
@@ -405,7 +420,7 @@ inline Bytes encode_record(std::int64_t num, const FinalRecord&) {
 inline Bytes encode_record(std::int64_t num, const EnvironmentRecord& x) {
     records_impl::CheckedEncoder e;
     e.str(1, x.os, "EnvironmentRecord", "os");
-    if (x.started_at) e.message_field(3, records_impl::timestamp(*x.started_at));
+    if (x.started_at) e.message_field(3, records_impl::timestamp(*x.started_at, "EnvironmentRecord.started_at"));
     e.repeated_str(5, x.args, "EnvironmentRecord", "args");
     e.str(6, x.program, "EnvironmentRecord", "program");
     e.str(11, x.root, "EnvironmentRecord", "root");
@@ -420,6 +435,21 @@ inline Bytes encode_record(std::int64_t num, const EnvironmentRecord& x) {
     }
     e.str(199, x.writer_id, "EnvironmentRecord", "writer_id");
     return records_impl::wrap(num, record_field::environment, e.bytes());
+}
+
+/// The bytes of `Record{num, stats}`: stats_type SYSTEM (the default, not written), the timestamp
+/// (always written, as wandb-core does), then the items in order.
+/// \throws wandb::ValidationError  if a key or value is not valid UTF-8, or nanos is out of range.
+inline Bytes encode_record(std::int64_t num, const StatsRecord& s) {
+    ProtoEncoder e;
+    e.message_field(2, records_impl::timestamp(s.timestamp, "StatsRecord.timestamp"));
+    for (const auto& it : s.items) {
+        records_impl::CheckedEncoder i;
+        i.str(1, it.key, "StatsItem", "key");
+        i.str(16, it.value_json, "StatsItem", "value_json");
+        e.message_field(3, i.bytes());
+    }
+    return records_impl::wrap(num, record_field::stats, e.bytes());
 }
 
 /// The bytes of `Record{num, artifact}`.
