@@ -95,7 +95,7 @@ TEST_CASE("A log that fails after writing its colors takes them back", "[class_c
         out += colors_file(run).dump() == before ? "; colors kept" : "; colors changed: " + colors_file(run).dump();
         return out;
     });
-    CHECK(report.rfind("IoError: wandb::LogWriter: cannot write ", 0) == 0);
+    CHECK(report.rfind("IoError: wandb::OfflineRun::log: cannot write ", 0) == 0);
     CHECK(report.find("File too large; colors kept") != std::string::npos);
 
     TempDir fresh;
