@@ -14,7 +14,7 @@ namespace wandb_tool {
 
 namespace {
 
-constexpr const char* usage = "usage: wandb-imagemask inspect [--rows] RUN_DIR\n";
+constexpr const char* usage = "usage: wandb-imagemask inspect [--rows] [--follow] RUN_DIR\n";
 constexpr const char* help =
     "\n"
     "Prints every record of the run's .wandb log on stdout, one JSON object per line, with the\n"
@@ -25,6 +25,9 @@ constexpr const char* help =
     "\n"
     "  --rows   print instead each History record's row, reassembled from its items\n"
     "           ({\"loss\":0.5,\"val\":{\"iou\":0.7},\"_step\":3,...}; NaN and Infinity as W&B writes them)\n"
+    "  --follow print records as the run's writer appends them, until its Exit record (a run\n"
+    "           still being trained is watched live; Ctrl-C ends it). The end of the file and a\n"
+    "           record not yet whole mean \"not written yet\" then, never corruption\n"
     "\n"
     "A problem in the log (corrupt or truncated) ends the output, named on stderr with its offset.\n"
     "Exit status: 0 if the whole log was read (a run still being written may end inside a record),\n"
@@ -37,11 +40,13 @@ int inspect_command(const Args& args) {
         std::cout << usage << help;
         return 0;
     }
-    bool rows = false;
+    bool rows = false, follow = false;
     Args runs;
     for (const std::string& a : args) {
         if (a == "--rows")
             rows = true;
+        else if (a == "--follow")
+            follow = true;
         else if (!a.empty() && a[0] == '-')
             return usage_error("inspect", "unknown option " + a, usage);
         else
@@ -52,8 +57,7 @@ int inspect_command(const Args& args) {
     try {
         const auto log = wandb::find_run_log(run);
         wandb::RunLogReader reader(log.string());
-        const wandb::LogReadResult all = reader.read_all();
-        for (const wandb::LogRecord& record : all.records) {
+        const auto print = [rows](const wandb::LogRecord& record) {
             const wandb::Json decoded = wandb::decode_record(record.data);
             if (!rows) {
                 wandb::Json line = wandb::Json::object();
@@ -65,7 +69,16 @@ int inspect_command(const Args& args) {
                                  wandb::items_to_object(decoded["history"].value("item", wandb::Json::array())))
                           << "\n";
             }
+        };
+        if (follow) {
+            while (const auto record = reader.follow()) {
+                print(*record);
+                std::cout.flush();  // a person or a pipe watches it as it comes
+            }
+            return 0;
         }
+        const wandb::LogReadResult all = reader.read_all();
+        for (const wandb::LogRecord& record : all.records) print(record);
         std::cout.flush();
         if (all.problem) {
             if (all.problem->kind == wandb::LogProblem::Kind::truncated_tail && wandb::log_is_being_written(log)) {

@@ -14,6 +14,7 @@ import os
 import shutil
 import stat
 import subprocess
+import time
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -146,7 +147,7 @@ def scenario_help():
     check("--help first line", out.startswith("usage: wandb-imagemask <command> [arguments]\n"), out)
     for command, line in (("verify", "usage: wandb-imagemask verify RUN_DIR...\n"),
                           ("relocate", "usage: wandb-imagemask relocate RUN_DIR...\n"),
-                          ("inspect", "usage: wandb-imagemask inspect [--rows] RUN_DIR\n"),
+                          ("inspect", "usage: wandb-imagemask inspect [--rows] [--follow] RUN_DIR\n"),
                           ("sync", "usage: wandb-imagemask sync [--force] RUN_DIR... [-- ARGS]\n")):
         code, out, err = run(command, "--help")
         expect(f"{command} --help", (code, out[:len(line)], err), 0, line, "")
@@ -305,6 +306,32 @@ def scenario_inspect():
         got = [json.loads(line) for line in out.splitlines()]
         expect(f"inspect --rows {name}", (code, "", err), 0, "", "")
         check(f"inspect --rows {name} rows", json.dumps(got, sort_keys=True) == json.dumps(rows, sort_keys=True))
+    # --follow: a log that grows while it is read, in pieces that cut records and chunks anywhere,
+    # prints every record once, in order, and ends at the Exit record.
+    full = open(log_path(d), "rb").read()
+    growing_dir = os.path.join(WORK, "follow")
+    os.makedirs(growing_dir, exist_ok=True)
+    growing = os.path.join(growing_dir, os.path.basename(log_path(d)))
+    exit_offset = next(off for off, _, r in records_of(d) if "exit" in r)
+    # the last cut inside the Exit record: the writer appends Exit and Final in one write
+    cuts = sorted({c for c in (7, 100, 32768 - 3, 32768 + 5, len(full) // 2, exit_offset + 3, len(full))
+                   if c <= len(full)})
+    with open(growing, "wb") as f:
+        f.write(full[:cuts[0]])
+    follower = subprocess.Popen([TOOL, "inspect", "--follow", growing_dir], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    for start, end in zip(cuts, cuts[1:]):
+        time.sleep(0.3)  # the follower polls every 100 ms: it sees each piece on its own
+        with open(growing, "ab") as f:
+            f.write(full[start:end])
+    try:
+        out, err = follower.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        follower.kill()
+        out, err = follower.communicate()
+        failures.append("inspect --follow did not end at the Exit record")
+    expect("inspect --follow of a growing log = wandb_log.py of the whole log", (follower.returncode, out, err), 0,
+           reader.stdout, "")
     # a flipped byte: the records before it, then the problem
     records = records_of(d)
     log = log_path(d)
