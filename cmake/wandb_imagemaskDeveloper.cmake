@@ -3,7 +3,7 @@ include_guard(GLOBAL)
 
 add_library(wandb_imagemask_developer INTERFACE)
 target_link_libraries(wandb_imagemask_developer INTERFACE wandb::imagemask)
-target_compile_options(wandb_imagemask_developer INTERFACE -Wall -Wextra -Wpedantic)
+target_compile_options(wandb_imagemask_developer INTERFACE -Wall -Wextra -Wpedantic -Wshadow)
 if(WANDB_IMAGEMASK_WERROR)
   target_compile_options(wandb_imagemask_developer INTERFACE -Werror)
 endif()

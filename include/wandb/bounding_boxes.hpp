@@ -40,13 +40,13 @@ enum class BoxDomain { relative, pixel };
 /// One box of `box_data`, its arguments in the order the SDK's docs list the fields:
 /// `wandb::Box2D{wandb::BoxCorners{0.1, 0.2, 0.3, 0.4}, 1, "car", {{"acc", 0.2}}}`.
 struct Box2D {
-    /// \param position  edges or centre+size.  \param class_id  the class of the box.
-    /// \param box_caption  text shown above the box ("" = none).  \param scores  named numbers for
-    /// filtering in the UI, in order.  \param domain  relative (fractions of the image) or pixel.
-    Box2D(std::variant<BoxCorners, BoxCenter> position, int class_id, std::string box_caption = {},
-          std::vector<std::pair<std::string, double>> scores = {}, BoxDomain domain = BoxDomain::relative)
-        : position(position), class_id(class_id), box_caption(std::move(box_caption)), scores(std::move(scores)),
-          domain(domain) {}
+    /// \param box_position  edges or centre+size.  \param box_class_id  the class of the box.
+    /// \param caption  text shown above the box ("" = none).  \param box_scores  named numbers for
+    /// filtering in the UI, in order.  \param box_domain  relative (fractions of the image) or pixel.
+    Box2D(std::variant<BoxCorners, BoxCenter> box_position, int box_class_id, std::string caption = {},
+          std::vector<std::pair<std::string, double>> box_scores = {}, BoxDomain box_domain = BoxDomain::relative)
+        : position(box_position), class_id(box_class_id), box_caption(std::move(caption)), scores(std::move(box_scores)),
+          domain(box_domain) {}
 
     std::variant<BoxCorners, BoxCenter> position;
     int class_id = 0;
