@@ -162,6 +162,44 @@ TEST_CASE("log, update_summary and update_config racing with finish: every call 
     CHECK(wandb_test::run_problems(run.dir(), log, false) == std::vector<std::string>{});
 }
 
+TEST_CASE("Another thread's scalar log is not blocked while a table's images are encoded", "[threads]") {
+    // The table's images and masks are encoded (and the table staged) outside the run's lock:
+    // scalar rows logged meanwhile are written before the table's log call returns.
+    TempDir root;
+    wandb::OfflineRunOptions options = wandb_test::quiet_run_options(root.path());
+    options.media_threads = 1;  // the table's encoding runs on the table's own thread only
+    wandb::OfflineRun run(options);
+    wandb::Table table({"image", "n"});
+    for (int r = 0; r < 48; ++r) {  // noise-like pixels: the slowest to encode, a few tenths of a second in all
+        xt::xtensor<std::uint8_t, 3> px(std::array<std::size_t, 3>{512, 512, 3});
+        std::uint64_t x = 0x9E3779B97F4A7C15ull * std::uint64_t(r + 1);
+        for (std::size_t k = 0; k < px.size(); ++k) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            px.data()[k] = static_cast<std::uint8_t>(x);
+        }
+        table.add_data({wandb::Image(px), r});
+    }
+    std::atomic<bool> table_entered{false}, table_done{false};
+    std::thread table_thread([&] {
+        table_entered = true;
+        run.log({{"table", table}});
+        table_done = true;
+    });
+    while (!table_entered) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the table's log is encoding now
+    int scalars_before_table = 0;
+    for (int i = 0; i < 5; ++i) {
+        run.log({{"loss", 1.0 / (i + 1)}});
+        if (!table_done) ++scalars_before_table;
+    }
+    table_thread.join();
+    CHECK(scalars_before_table == 5);
+    run.finish();
+    const auto log = wandb_test::read_back(run.log_path());
+    CHECK(log.of_kind("history").size() == 6);
+    CHECK(log.of_kind("artifact").size() == 1);
+}
+
 TEST_CASE("A 100,000-step scalar run stays under a fixed memory ceiling, does not grow per step, and reads back whole",
           "[memory][long]") {
     TempDir root;

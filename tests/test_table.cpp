@@ -13,7 +13,7 @@
 #include <set>
 #include <string>
 
-#include <wandb/detail/table_artifact.hpp>
+#include <wandb/internal/table_artifact.hpp>
 #include <wandb/wandb.hpp>
 
 #include "support/seed_fixtures.hpp"

@@ -4,6 +4,7 @@
 /// Binding media to a run: where files go (`<subdir>/<key>_<step>_<sha256[:20]><ext>`), writing
 /// them, and the exact JSON the W&B UI reads from a run's history ("run context").
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -14,7 +15,7 @@
 
 #include "classes.hpp"
 #include "detail/atomic_file.hpp"
-#include "detail/media_encoding.hpp"
+#include "internal/media_encoding.hpp"
 #include "detail/text.hpp"
 #include "error.hpp"
 #include "image.hpp"
@@ -112,77 +113,98 @@ inline void add_class_label_singletons(Json& wandb_config, const std::vector<Cla
 
 namespace detail {
 
-/// The path, relative to the run's files directory, an encoded file is written to:
-/// `<subdir>/<upload-safe key>_<step>_<sha256[:20]><extension>`.
-/// \throws ValidationError if the key cannot name the file (see media_file_name).
-inline std::string run_file_path(const EncodedFile& file, const RunContext& context,
-                                 const char* who = "wandb::bind_to_run") {
-    return file.subdir + "/" +
-           checked_media_file_name(context.key, context.step, file.sha256.hex().substr(0, 20), file.extension, who);
+/// An encoded file and the path it is written to below the run's files directory:
+/// `<subdir>/<upload-safe key>_<step>_<sha256[:20]><extension>`, computed once, by name_image.
+struct NamedFile {
+    const EncodedFile* file = nullptr;
+    std::string path;  ///< relative to the files directory, '/'-separated
+};
+
+/// The named files of one image, in the SDK's binding order: the image, each box layer, each mask
+/// layer (parallel to Image::boxes() and Image::masks()).
+struct NamedImage {
+    NamedFile image;
+    std::vector<NamedFile> boxes;
+    std::vector<NamedFile> masks;
+};
+
+/// Names every file of an encoded image, so that a key that cannot name one of them is refused
+/// before any file is written.
+/// \throws ValidationError naming `who` if the key cannot name a file (see media_file_name).
+inline NamedImage name_image(const EncodedImage& encoded, const RunContext& context, const char* who) {
+    const auto name = [&](const EncodedFile& file) {
+        return NamedFile{&file, file.subdir + "/" +
+                                    checked_media_file_name(context.key, context.step, file.sha256.hex().substr(0, 20),
+                                                            file.extension, who)};
+    };
+    NamedImage out{name(encoded.image), {}, {}};
+    for (const EncodedFile& f : encoded.boxes) out.boxes.push_back(name(f));
+    for (const EncodedFile& f : encoded.masks) out.masks.push_back(name(f));
+    return out;
 }
 
-/// Appends the paths of all files of an encoded image (image, box layers, mask layers) to
-/// `paths`, so that a key that cannot name one of them is refused before any is written.
-/// \throws ValidationError if the key cannot name a file.
-inline void run_file_paths(const EncodedImage& encoded, const RunContext& context, std::vector<std::string>& paths,
-                           const char* who = "wandb::bind_to_run") {
-    paths.push_back(run_file_path(encoded.image, context, who));
-    for (const EncodedFile& f : encoded.boxes) paths.push_back(run_file_path(f, context, who));
-    for (const EncodedFile& f : encoded.masks) paths.push_back(run_file_path(f, context, who));
+/// Calls `visit` with every named file of an image, the image first, then boxes, then masks.
+template <class Visit>
+void for_each_file(const NamedImage& named, Visit&& visit) {
+    visit(named.image);
+    for (const NamedFile& f : named.boxes) visit(f);
+    for (const NamedFile& f : named.masks) visit(f);
 }
 
-/// Writes one encoded file below the run's files directory under its run name and returns
-/// its payload: `{"_type", "sha256", "size", "path"}` (the SDK's key order). `who` prefixes errors.
-inline Json store_run_file(const EncodedFile& file, const RunContext& context, const char* type,
-                           std::vector<std::string>& written, const char* who) {
-    const std::string hex = file.sha256.hex();
-    const std::string relative = run_file_path(file, context, who);
-    bool seen = false;
-    for (const std::string& w : written) seen = seen || w == relative;
-    if (!seen) {  // identical bytes map to the same name: one file, listed once
-        write_file_atomically(context.files_dir / relative, file.bytes->data(), file.bytes->size(), who);
-        written.push_back(relative);
-    }
+/// Writes each named file below `files_dir` (atomically) unless its path is in `written`, and
+/// appends the paths it wrote: identical bytes under one key have one name, written once.
+/// \throws IoError naming `who` and the path; files written before the failure stay (and are in `written`).
+inline void write_named(const NamedImage& named, const std::filesystem::path& files_dir, std::vector<std::string>& written,
+                        const char* who) {
+    for_each_file(named, [&](const NamedFile& f) {
+        if (std::find(written.begin(), written.end(), f.path) != written.end()) return;
+        write_file_atomically(files_dir / f.path, f.file->bytes->data(), f.file->bytes->size(), who);
+        written.push_back(f.path);
+    });
+}
+
+/// A file's payload: `{"_type", "sha256", "size", "path"}` (the SDK's key order).
+inline Json file_payload(const NamedFile& f, const char* type) {
     Json j = Json::object();
     j["_type"] = type;
-    j["sha256"] = hex;
-    j["size"] = file.bytes->size();
-    j["path"] = relative;
+    j["sha256"] = f.file->sha256.hex();
+    j["size"] = f.file->bytes->size();
+    j["path"] = f.path;
     return j;
 }
 
-/// The layer payloads of one image and its singletons; fills `masks`/`boxes` objects.
-inline void store_layers(const Image& image, const EncodedImage& encoded, const RunContext& context, Json& boxes,
-                         Json& masks, RunPayload& payload, const char* who) {
+/// Adds an image's files to `payload.files` (each path once, in order), fills the `boxes` and
+/// `masks` objects with the layers' payloads, and adds the layers' class-label singletons.
+inline void layer_payloads(const Image& image, const NamedImage& named, const std::string& key, Json& boxes, Json& masks,
+                           RunPayload& payload) {
+    for_each_file(named, [&](const NamedFile& f) {
+        if (std::find(payload.files.begin(), payload.files.end(), f.path) == payload.files.end())
+            payload.files.push_back(f.path);
+    });
     boxes = Json::object();
     masks = Json::object();
     for (std::size_t i = 0; i < image.boxes().size(); ++i) {
         const auto& [name, layer] = image.boxes()[i];
-        boxes[name] = store_run_file(encoded.boxes[i], context, "boxes2D", payload.files, who);
-        payload.singletons.push_back({"bounding_box/class_labels", context.key + "_wandb_delimeter_" + name,
-                                      layer->class_labels()});
+        boxes[name] = file_payload(named.boxes[i], "boxes2D");
+        payload.singletons.push_back({"bounding_box/class_labels", key + "_wandb_delimeter_" + name, layer->class_labels()});
     }
     for (std::size_t i = 0; i < image.masks().size(); ++i) {
         const auto& [name, layer] = image.masks()[i];
-        masks[name] = store_run_file(encoded.masks[i], context, "mask", payload.files, who);
-        payload.singletons.push_back({"mask/class_labels", context.key + "_wandb_delimeter_" + name,
-                                      layer->class_labels()});
+        masks[name] = file_payload(named.masks[i], "mask");
+        payload.singletons.push_back({"mask/class_labels", key + "_wandb_delimeter_" + name, layer->class_labels()});
     }
 }
 
-/// Writes an encoded image's files and builds its `image-file` payload in the SDK's key order:
-/// caption, _type, sha256, size, path, format, width, height, grouping, boxes, masks.
-inline RunPayload store_run_image(const Image& image, const EncodedImage& encoded, const RunContext& context,
-                                  const char* who = "wandb::bind_to_run") {
-    std::vector<std::string> paths;
-    run_file_paths(encoded, context, paths, who);  // every name is valid before the first file is written
+/// The `image-file` payload of a named image, in the SDK's key order: caption, _type, sha256,
+/// size, path, format, width, height, grouping, boxes, masks; with its files and singletons.
+inline RunPayload image_payload(const Image& image, const NamedImage& named, const std::string& key) {
     RunPayload payload;
-    Json file = store_run_file(encoded.image, context, "image-file", payload.files, who);
     Json boxes, masks;
-    store_layers(image, encoded, context, boxes, masks, payload, who);
+    layer_payloads(image, named, key, boxes, masks, payload);
     Json& j = payload.value;
     j = Json::object();
     if (image.caption()) j["caption"] = *image.caption();
+    const Json file = file_payload(named.image, "image-file");
     for (auto& [k, v] : file.items()) j[k] = v;
     j["format"] = image.format();
     j["width"] = image.width();
@@ -193,21 +215,19 @@ inline RunPayload store_run_image(const Image& image, const EncodedImage& encode
     return payload;
 }
 
-/// Writes the files of a list of encoded images and builds the `images/separated` payload:
-/// _type, width, height, format (from the first image), count, filenames, then captions (when
-/// the first image has one), all_masks and all_boxes (when any image has them; null for the rest).
-inline RunPayload store_run_images(const std::vector<Image>& images, const std::vector<EncodedImage>& encoded,
-                                   const RunContext& context, const char* who = "wandb::bind_to_run") {
-    std::vector<std::string> paths;
-    for (const EncodedImage& e : encoded) run_file_paths(e, context, paths, who);  // all names valid before writing
+/// The `images/separated` payload of a list of named images: _type, width, height, format (from
+/// the first image), count, filenames, then captions (when the first image has one), all_masks
+/// and all_boxes (when any image has them; null for the rest); with the files and singletons.
+inline RunPayload images_payload(const std::vector<Image>& images, const std::vector<NamedImage>& named,
+                                 const std::string& key) {
     RunPayload payload;
     Json filenames = Json::array(), captions = Json::array(), all_masks = Json::array(), all_boxes = Json::array();
     bool any_masks = false, any_boxes = false;
     for (std::size_t i = 0; i < images.size(); ++i) {
         const Image& image = images[i];
-        filenames.push_back(store_run_file(encoded[i].image, context, "image-file", payload.files, who)["path"]);
+        filenames.push_back(named[i].image.path);
         Json boxes, masks;
-        store_layers(image, encoded[i], context, boxes, masks, payload, who);
+        layer_payloads(image, named[i], key, boxes, masks, payload);
         captions.push_back(image.caption() ? Json(*image.caption()) : Json(nullptr));
         any_masks = any_masks || !masks.empty();
         any_boxes = any_boxes || !boxes.empty();
@@ -254,22 +274,32 @@ inline void check_image_list(const std::vector<Image>& images, const std::string
 /// Writes an image's files (image, boxes, masks) below `context.files_dir` and returns the
 /// history value `{"_type": "image-file", ..., "masks": {...}}`, the files written and the
 /// class-label singletons, exactly as the SDK's bind_to_run + to_json produce them.
-/// \throws wandb::ValidationError for a bad key; wandb::IoError if a file cannot be written
-///         (no partial file is left; files written before the failure stay).
+/// \throws wandb::ValidationError for a bad key (before any file is written); wandb::IoError if a
+///         file cannot be written (no partial file is left; files written before the failure stay).
 inline RunPayload bind_to_run(const Image& image, const RunContext& context) {
-    return detail::store_run_image(image, detail::encode_all(image), context);
+    constexpr const char* who = "wandb::bind_to_run";
+    const detail::EncodedImage encoded = detail::encode_all(image);
+    const detail::NamedImage named = detail::name_image(encoded, context, who);
+    std::vector<std::string> written;
+    detail::write_named(named, context.files_dir, written, who);
+    return detail::image_payload(image, named, context.key);
 }
 
 /// Writes the files of a list of images logged under one key and returns the SDK's
 /// `{"_type": "images/separated", ...}` value, the files and the singletons.
-/// \throws wandb::ValidationError for an empty list, more than 108 images (W&B's limit), or a
-///         bad key; wandb::IoError as above.
+/// \throws wandb::ValidationError for an empty list, more than 108 images (W&B's limit), images of
+///         different sizes, or a bad key; wandb::IoError as above.
 inline RunPayload bind_to_run(const std::vector<Image>& images, const RunContext& context) {
-    detail::check_image_list(images, context.key, "wandb::bind_to_run");
+    constexpr const char* who = "wandb::bind_to_run";
+    detail::check_image_list(images, context.key, who);
     std::vector<detail::EncodedImage> encoded;
     encoded.reserve(images.size());
     for (const Image& image : images) encoded.push_back(detail::encode_all(image));
-    return detail::store_run_images(images, encoded, context);
+    std::vector<detail::NamedImage> named;
+    for (const detail::EncodedImage& e : encoded) named.push_back(detail::name_image(e, context, who));
+    std::vector<std::string> written;
+    for (const detail::NamedImage& n : named) detail::write_named(n, context.files_dir, written, who);
+    return detail::images_payload(images, named, context.key);
 }
 
 WANDB_NAMESPACE_END

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "histogram.hpp"
 #include "image.hpp"
 #include "json.hpp"
 #include "table.hpp"
@@ -24,7 +25,7 @@ class Value;
 using Row = std::vector<std::pair<std::string, Value>>;
 
 /// One value of a Row: a number, bool, string or any JSON value; an Image; a list of Images
-/// (shown as one media panel, at most 108); a Table; or a nested Row.
+/// (shown as one media panel, at most 108); a Table; a Histogram; or a nested Row.
 class Value {
 public:
     /// A number or bool. NaN and infinities are kept (written as NaN / Infinity, as the SDK does).
@@ -47,16 +48,20 @@ public:
     /// A table (logged as the SDK logs one: a run_table artifact plus a run-side file). The table
     /// is copied once here (its images share their pixels), so the caller may keep changing its own.
     Value(Table table) : value_(std::make_shared<const Table>(std::move(table))) {}
+    /// A histogram (`{"_type": "histogram", "values": [...], "bins": [...]}`). A list of histograms
+    /// is a JSON array of them: `Json::array({h1, h2})`, as the SDK logs a list of them.
+    Value(Histogram histogram) : value_(std::move(histogram)) {}
     /// Nested values.
     Value(Row row) : value_(std::move(row)) {}
 
+    /// What a value holds, for std::visit: every consumer handles every alternative.
+    using Variant = std::variant<Json, Image, std::vector<Image>, std::shared_ptr<const Table>, Histogram, Row>;
+
     /// The held alternative, for visitors.
-    const std::variant<Json, Image, std::vector<Image>, std::shared_ptr<const Table>, Row>& get() const noexcept {
-        return value_;
-    }
+    const Variant& get() const noexcept { return value_; }
 
 private:
-    std::variant<Json, Image, std::vector<Image>, std::shared_ptr<const Table>, Row> value_;
+    Variant value_;
 };
 
 WANDB_NAMESPACE_END

@@ -19,18 +19,19 @@
 #include <variant>
 #include <vector>
 
-#include "detail/dtypes.hpp"
+#include "internal/dtypes.hpp"
 #include "detail/json_check.hpp"
 #include "detail/text.hpp"
 #include "detail/utf8.hpp"
 #include "error.hpp"
+#include "histogram.hpp"
 #include "image.hpp"
 #include "json.hpp"
 
 WANDB_NAMESPACE_BEGIN
 
 /// One cell of a Table: null, a boolean, a number (integer or floating point), a string, any JSON
-/// value (object, array, ...), or an Image. Built implicitly, so a row reads like Python's:
+/// value (object, array, ...), an Image or a Histogram. Built implicitly, so a row reads like Python's:
 /// `table.add_data({1, "cat", 0.5, masked_image, nullptr});`. A NaN float counts as null for the
 /// column type, as in the SDK, and is written as `NaN`.
 class TableCell {
@@ -58,16 +59,23 @@ public:
     TableCell(const nlohmann::json& value) : value_(Json(value)) {}
     /// An image cell, with its masks, boxes, classes and caption; copies share the pixels.
     TableCell(Image image) : value_(std::move(image)) {}
+    /// A histogram cell (its column type is the SDK's `pythonObject` of class "Histogram").
+    TableCell(Histogram histogram) : value_(std::move(histogram)) {}
+
+    /// What a cell holds, for std::visit.
+    using Variant = std::variant<Json, Image, Histogram>;
 
     /// True for an image cell.
     bool is_image() const noexcept { return std::holds_alternative<Image>(value_); }
     /// The image of an image cell, or null.
     const Image* image() const noexcept { return std::get_if<Image>(&value_); }
-    /// The JSON value of any other cell, or null for an image cell.
+    /// The JSON value of a JSON cell, or null for a media cell (image, histogram).
     const Json* json() const noexcept { return std::get_if<Json>(&value_); }
+    /// The held alternative, for visitors.
+    const Variant& get() const noexcept { return value_; }
 
 private:
-    std::variant<Json, Image> value_;
+    Variant value_;
 };
 
 /// A table to log: named columns and rows of cells. Column types are tracked as the SDK's
@@ -160,8 +168,7 @@ private:
     static constexpr const char* who = "wandb::Table";
 
     static detail::WbValue value_of(const TableCell& cell) {
-        if (const Image* image = cell.image()) return image;
-        return cell.json();
+        return std::visit([](const auto& v) { return detail::WbValue(&v); }, cell.get());
     }
 
     /// "a string cell, but the column holds image-file values", or the first place inside a JSON

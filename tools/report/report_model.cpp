@@ -13,7 +13,7 @@
 #include <system_error>
 #include <utility>
 
-#include <wandb/detail/class_colors.hpp>
+#include <wandb/internal/class_colors.hpp>
 #include <wandb/detail/hash.hpp>
 #include <wandb/error.hpp>
 #include <wandb/image_mask.hpp>
@@ -123,7 +123,7 @@ bool plain_gray_png(const std::vector<std::uint8_t>& b) {
     return false;
 }
 
-/// The class-colors file of the run (wandb/detail/class_colors.hpp): (key path, type, layer) -> colors.
+/// The class-colors file of the run (wandb/internal/class_colors.hpp): (key path, type, layer) -> colors.
 class ColorBook {
 public:
     explicit ColorBook(const fs::path& run_dir) {

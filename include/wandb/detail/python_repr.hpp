@@ -10,9 +10,9 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-#include "../classes.hpp"
 #include "python_json.hpp"
 #include "utf8.hpp"
 
@@ -217,13 +217,13 @@ inline std::string python_str_repr(std::string_view text) {
 }
 
 /// `str(class_set)` for the SDK's rebuilt class set `[{"id": id, "name": name}, ...]`:
-/// `[{'id': 0, 'name': 'person'}, {'id': 1, 'name': 'tree'}]`.
+/// `[{'id': 0, 'name': 'person'}, {'id': 1, 'name': 'tree'}]`, from (id, name) pairs in order.
 /// \throws ValidationError if a name is not valid UTF-8.
-inline std::string python_class_set_repr(const std::vector<ClassInfo>& class_set) {
+inline std::string python_class_set_repr(const std::vector<std::pair<int, std::string>>& class_set) {
     std::string out = "[";
     for (std::size_t i = 0; i < class_set.size(); ++i) {
         if (i > 0) out += ", ";
-        out += "{'id': " + std::to_string(class_set[i].id) + ", 'name': " + python_str_repr(class_set[i].name) + "}";
+        out += "{'id': " + std::to_string(class_set[i].first) + ", 'name': " + python_str_repr(class_set[i].second) + "}";
     }
     return out + "]";
 }
