@@ -12,6 +12,7 @@
 #include "media.hpp"
 #include "offline_run.hpp"
 #include "png.hpp"
+#include "record_json.hpp"
 #include "record_items.hpp"
 #include "row.hpp"
 #include "run_log.hpp"
