@@ -1,4 +1,4 @@
-// Tests for detail/protobuf.hpp, detail/records.hpp and decode_record (run_log.hpp). Every expected
+// Tests for detail/protobuf.hpp, detail/records.hpp and decode_record (record_json.hpp). Every expected
 // byte string was worked out by hand from the protobuf encoding rules
 // (https://protobuf.dev/programming-guides/encoding/) and the field numbers in
 // wandb/proto/wandb_internal.proto; the arithmetic for multi-byte varints is in the comments.
@@ -12,6 +12,7 @@
 
 #include <wandb/detail/protobuf.hpp>
 #include <wandb/detail/records.hpp>
+#include <wandb/record_json.hpp>
 #include <wandb/run_log.hpp>
 
 namespace d = wandb::detail;
@@ -66,6 +67,12 @@ TEST_CASE("Scalar fields follow the protobuf documentation's examples", "[protob
     CHECK(b.bytes() == hex("18 01"));
 }
 
+TEST_CASE("A uint64 field takes the whole 64-bit range", "[protobuf]") {
+    d::ProtoEncoder e;
+    e.uint64_field(1, std::numeric_limits<std::uint64_t>::max());
+    CHECK(e.bytes() == hex("08 FF FF FF FF FF FF FF FF FF 01"));
+}
+
 TEST_CASE("Negative int32 and int64 values are sign-extended to ten bytes", "[protobuf]") {
     d::ProtoEncoder e;
     e.int64_field(1, -1);
@@ -75,21 +82,13 @@ TEST_CASE("Negative int32 and int64 values are sign-extended to ten bytes", "[pr
     CHECK(f.bytes() == hex("08 FE FF FF FF FF FF FF FF FF 01"));
 }
 
-TEST_CASE("Doubles and floats are little-endian IEEE 754 with I64 and I32 keys", "[protobuf]") {
-    d::ProtoEncoder e;
-    e.double_field(1, 1.0);  // 0x3FF0000000000000
-    e.float_field(2, 1.0f);  // 0x3F800000; key (2<<3)|5 = 0x15
-    CHECK(e.bytes() == hex("09 00 00 00 00 00 00 F0 3F 15 00 00 80 3F"));
-}
-
 TEST_CASE("Proto3 scalar defaults are not emitted, nested messages always are", "[protobuf]") {
     d::ProtoEncoder e;
     e.int64_field(1, 0);
     e.int32_field(2, 0);
     e.bool_field(3, false);
     e.string_field(4, "");
-    e.double_field(5, 0.0);
-    e.float_field(6, 0.0f);
+    e.uint64_field(5, 0);
     CHECK(e.bytes().empty());
     e.message_field(7, Bytes{});
     CHECK(e.bytes() == hex("3A 00"));
@@ -257,6 +256,75 @@ TEST_CASE("A start time with nanos outside 0..999999999 is rejected", "[records]
     CHECK_THROWS_MATCHES(d::encode_record(1, r), wandb::ValidationError,
                          Catch::Message("wandb::encode_record: RunRecord.start_time.nanos must be in "
                                         "0..999999999, got 1000000000"));
+}
+
+TEST_CASE("A Stats record: a timestamp and items with value_json in field 16", "[records]") {
+    d::StatsRecord s;
+    s.timestamp = d::Timestamp{1700000000, 5};
+    s.items.push_back({"cpu", "12.5"});
+    const Bytes got = d::encode_record(3, s);
+    // stats_type SYSTEM (0) omitted; timestamp 12 08 [08 80 E2 CF AA 06 10 05] (10);
+    // item 1A 0C [0A 03 "cpu" 82 01 04 "12.5"] (14); StatsRecord 24 = 0x18 bytes; Record field 7 key 3A.
+    CHECK(got == hex("08 03 3A 18 12 08 08 80 E2 CF AA 06 10 05 1A 0C 0A 03 " + ascii_hex("cpu") + "82 01 04 " +
+                     ascii_hex("12.5")));
+    CHECK(wandb::decode_record(got).dump() ==
+          R"({"num":3,"stats":{"timestamp":{"seconds":1700000000,"nanos":5},"item":[{"key":"cpu","value_json":"12.5"}]}})");
+}
+
+TEST_CASE("A Metric record: options, summary, goal and _control as the SDK's define_metric sets them", "[records]") {
+    d::MetricRecord m;
+    m.name = "acc";
+    m.step_metric = "epoch";
+    m.options = d::MetricOptions{true, false, true};
+    m.summary = d::MetricSummary{};
+    m.summary->max = true;
+    m.goal = d::MetricGoal::maximize;
+    m.control = d::MetricControl{true};
+    const Bytes got = d::encode_record(4, m);
+    // name 0A 03 "acc" (5); step_metric 22 05 "epoch" (7); options 32 04 [08 01 18 01] (6);
+    // summary 3A 02 [10 01] (4); goal 40 02 (2); _control 4A 02 [08 01] (4): 28 = 0x1C bytes.
+    // Record field 12: (12<<3)|2 = 98 = 0x62.
+    CHECK(got == hex("08 04 62 1C 0A 03 " + ascii_hex("acc") + "22 05 " + ascii_hex("epoch") +
+                     "32 04 08 01 18 01 3A 02 10 01 40 02 4A 02 08 01"));
+    CHECK(wandb::decode_record(got).dump() ==
+          R"({"num":4,"metric":{"name":"acc","step_metric":"epoch","options":{"step_sync":true,"defined":true},)"
+          R"("summary":{"max":true},"goal":"GOAL_MAXIMIZE","_control":{"overwrite":true}}})");
+
+    d::MetricRecord glob;  // a present sub-message is written even when all its fields are defaults
+    glob.glob_name = "val/*";
+    glob.summary = d::MetricSummary{};
+    const Bytes glob_bytes = d::encode_record(5, glob);
+    CHECK(glob_bytes == hex("08 05 62 09 12 05 " + ascii_hex("val/*") + "3A 00"));
+    CHECK(wandb::decode_record(glob_bytes).dump() == R"({"num":5,"metric":{"glob_name":"val/*","summary":{}}})");
+}
+
+TEST_CASE("An Environment record holds memory_total in a MemoryInfo only when it is not 0", "[records]") {
+    d::EnvironmentRecord e;
+    e.cpu_count = 4;
+    e.memory_total = 300;
+    // cpu_count field 16 varint: key (16<<3)|0 = 128 -> 80 01, 04; memory field 21 key (21<<3)|2 = 170 -> AA 01,
+    // MemoryInfo [08 AC 02] (300 -> AC 02). EnvironmentRecord 9 bytes; Record field 26 key (26<<3)|2 = 210 -> D2 01.
+    CHECK(d::encode_record(0, e) == hex("D2 01 09 80 01 04 AA 01 03 08 AC 02"));
+    e.memory_total = 0;
+    CHECK(d::encode_record(0, e) == hex("D2 01 03 80 01 04"));
+}
+
+TEST_CASE("A nanos value out of range names the field that holds the Timestamp", "[records][errors]") {
+    d::StatsRecord s;
+    s.timestamp = d::Timestamp{1, -1};
+    CHECK_THROWS_MATCHES(d::encode_record(1, s), wandb::ValidationError,
+                         Catch::Message("wandb::encode_record: StatsRecord.timestamp.nanos must be in "
+                                        "0..999999999, got -1"));
+    d::EnvironmentRecord e;
+    e.started_at = d::Timestamp{1, 1000000000};
+    CHECK_THROWS_MATCHES(d::encode_record(1, e), wandb::ValidationError,
+                         Catch::Message("wandb::encode_record: EnvironmentRecord.started_at.nanos must be in "
+                                        "0..999999999, got 1000000000"));
+    d::StatsRecord bad_key;
+    bad_key.items.push_back({"\xFF", "1"});
+    CHECK_THROWS_MATCHES(d::encode_record(1, bad_key), wandb::ValidationError,
+                         Catch::Message("wandb::encode_record: StatsItem.key is not valid UTF-8: "
+                                        "bad byte 0xff at offset 0 of 1"));
 }
 
 // --- decode_record on hand-made input --------------------------------------------------------

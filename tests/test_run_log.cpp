@@ -21,6 +21,7 @@
 
 #include <wandb/detail/log_writer.hpp>
 #include <wandb/detail/records.hpp>
+#include <wandb/record_json.hpp>
 #include <wandb/run_log.hpp>
 
 namespace fs = std::filesystem;

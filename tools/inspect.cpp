@@ -5,6 +5,7 @@
 
 #include <wandb/detail/json_text.hpp>
 #include <wandb/record_items.hpp>
+#include <wandb/record_json.hpp>
 #include <wandb/run_dir.hpp>
 #include <wandb/run_log.hpp>
 

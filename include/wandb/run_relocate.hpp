@@ -30,6 +30,7 @@
 #include "detail/moved_paths.hpp"
 #include "detail/proto_rewrite.hpp"
 #include "error.hpp"
+#include "record_json.hpp"
 #include "run_dir.hpp"
 #include "run_log.hpp"
 #include "version.hpp"

@@ -21,6 +21,7 @@
 #include "error.hpp"
 #include "json.hpp"
 #include "record_items.hpp"
+#include "record_json.hpp"
 #include "run_dir.hpp"
 #include "run_log.hpp"
 #include "version.hpp"

@@ -13,6 +13,7 @@
 #include "media.hpp"
 #include "offline_run.hpp"
 #include "png.hpp"
+#include "record_json.hpp"
 #include "record_items.hpp"
 #include "row.hpp"
 #include "run_options.hpp"

@@ -11,6 +11,7 @@
 #include <wandb/detail/moved_paths.hpp>
 #include <wandb/detail/proto_rewrite.hpp>
 #include <wandb/record_items.hpp>
+#include <wandb/record_json.hpp>
 #include <wandb/run_log.hpp>
 
 #include "fuzz_support.hpp"

@@ -110,82 +110,107 @@ def read_records(data):
 
 
 # --- protobuf ----------------------------------------------------------------------------------
+#
+# The messages this checker decodes, by name, as wandb_internal.proto, wandb_base.proto
+# (_RecordInfo) and google/protobuf/timestamp.proto define them: field number -> (name, type,
+# repeated), a type being a scalar (SCALARS), an enum (ENUMS: value names by number) or a message
+# (MESSAGES). Record types and fields not listed (telemetry, RunRecord.settings, the GPU details of
+# EnvironmentRecord, ...) decode under their numbers. A map field is the repeated entry message
+# protoc makes of it (DiskEntry: key = 1, value = 2). test_wandb_log_schema.py checks these tables
+# against tests/data/wandb_proto_fields.txt, the facts read from W&B's .proto files.
 
-S, I64, I32, U64, BOOL, ENUM, MSG = "string", "int64", "int32", "uint64", "bool", "enum", "message"
+SCALARS = ("string", "int64", "int32", "uint32", "uint64", "bool")
 
 
-def f(name, kind, sub=None, repeated=False):
-    return (name, kind, sub, repeated)
+def f(name, type_, repeated=False):
+    return (name, type_, repeated)
 
 
-POLICY = ["NOW", "END", "LIVE"]
-FILE_TYPE = ["OTHER", "WANDB", "MEDIA", "ARTIFACT"]
-ITEM = {1: f("key", S), 2: f("nested_key", S, repeated=True), 16: f("value_json", S)}
-INFO = {1: f("stream_id", S), 100: f("_tracelog_id", S)}
-KV = {1: f("key", S), 2: f("value_json", S)}
-UPDATE_REMOVE = {1: f("update", MSG, ITEM, True), 2: f("remove", MSG, ITEM, True), 200: f("_info", MSG, INFO)}
-MANIFEST_ENTRY = {
-    1: f("path", S), 2: f("digest", S), 3: f("ref", S), 4: f("size", I64), 5: f("mimetype", S),
-    6: f("local_path", S), 7: f("birth_artifact_id", S), 8: f("skip_cache", BOOL),
-    16: f("extra", MSG, KV, True),
+ENUMS = {
+    "PolicyType": ["NOW", "END", "LIVE"],
+    "FileType": ["OTHER", "WANDB", "MEDIA", "ARTIFACT"],
+    "StatsType": ["SYSTEM"],
+    "MetricGoal": ["GOAL_UNSET", "GOAL_MINIMIZE", "GOAL_MAXIMIZE"],
 }
-MANIFEST = {
-    1: f("version", I32), 2: f("storage_policy", S), 3: f("storage_policy_config", MSG, KV, True),
-    4: f("contents", MSG, MANIFEST_ENTRY, True), 5: f("manifest_file_path", S),
-}
-TIMESTAMP = {1: f("seconds", I64), 2: f("nanos", I32)}
-GIT = {1: f("remote_url", S), 2: f("commit", S)}
-# EnvironmentRecord (wandb_internal.proto): maps are repeated {key=1, value=2} entries on the wire;
-# the GPU, Apple, Trainium, TPU and CoreWeave messages are left unmodelled (kept by number).
-ENVIRONMENT = {
-    1: f("os", S), 2: f("python", S), 3: f("started_at", MSG, TIMESTAMP), 4: f("docker", S),
-    5: f("args", S, repeated=True), 6: f("program", S), 7: f("code_path", S), 8: f("code_path_local", S),
-    9: f("git", MSG, GIT), 10: f("email", S), 11: f("root", S), 12: f("host", S), 13: f("username", S),
-    14: f("executable", S), 15: f("colab", S), 16: f("cpu_count", U64), 17: f("cpu_count_logical", U64),
-    18: f("gpu_type", S), 19: f("gpu_count", U64),
-    20: f("disk", MSG, {1: f("key", S), 2: f("value", MSG, {1: f("total", U64), 2: f("used", U64)})}, True),
-    21: f("memory", MSG, {1: f("total", U64)}), 22: f("cpu", MSG, {1: f("count", U64), 2: f("count_logical", U64)}),
-    25: f("cuda_version", S), 27: f("slurm", MSG, {1: f("key", S), 2: f("value", S)}, True),
-    199: f("writer_id", S), 200: f("_info", MSG, INFO),
-}
-SCHEMA = {
-    1: f("num", I64),
-    2: f("history", MSG, {1: f("item", MSG, ITEM, True), 2: f("step", MSG, {1: f("num", I64)}),
-                          200: f("_info", MSG, INFO)}),
-    3: f("summary", MSG, UPDATE_REMOVE),
-    5: f("config", MSG, UPDATE_REMOVE),
-    6: f("files", MSG, {1: f("files", MSG, {1: f("path", S), 2: f("policy", ENUM, POLICY),
-                                           3: f("type", ENUM, FILE_TYPE)}, True),
-                        200: f("_info", MSG, INFO)}),
-    7: f("stats", MSG, {1: f("stats_type", ENUM, ["SYSTEM"]), 2: f("timestamp", MSG, {1: f("seconds", I64),
-                                                                                      2: f("nanos", I32)}),
-                        3: f("item", MSG, {1: f("key", S), 16: f("value_json", S)}, True), 200: f("_info", MSG, INFO)}),
-    8: f("artifact", MSG, {
-        1: f("run_id", S), 2: f("project", S), 3: f("entity", S), 4: f("type", S), 5: f("name", S),
-        6: f("digest", S), 7: f("description", S), 8: f("metadata", S), 9: f("user_created", BOOL),
-        10: f("use_after_commit", BOOL), 11: f("aliases", S, repeated=True), 12: f("manifest", MSG, MANIFEST),
-        13: f("distributed_id", S), 14: f("finalize", BOOL), 15: f("client_id", S),
-        16: f("sequence_client_id", S), 17: f("base_id", S), 18: f("ttl_duration_seconds", I64),
-        19: f("tags", S, repeated=True), 100: f("incremental_beta1", BOOL), 200: f("_info", MSG, INFO)}),
-    16: f("control", MSG, {1: f("req_resp", BOOL), 2: f("local", BOOL), 3: f("relay_id", S),
-                           4: f("mailbox_slot", S), 5: f("always_send", BOOL), 6: f("flow_control", BOOL),
-                           7: f("end_offset", I64), 8: f("connection_id", S)}),
-    17: f("run", MSG, {
-        1: f("run_id", S), 2: f("entity", S), 3: f("project", S), 4: f("config", MSG, UPDATE_REMOVE),
-        5: f("summary", MSG, UPDATE_REMOVE), 6: f("run_group", S), 7: f("job_type", S),
-        8: f("display_name", S), 9: f("notes", S), 10: f("tags", S, repeated=True), 12: f("sweep_id", S),
-        13: f("host", S), 14: f("starting_step", I64), 16: f("storage_id", S),
-        17: f("start_time", MSG, TIMESTAMP), 18: f("resumed", BOOL),
-        20: f("runtime", I32), 21: f("git", MSG, GIT),
-        22: f("forked", BOOL), 200: f("_info", MSG, INFO)}),
-    18: f("exit", MSG, {1: f("exit_code", I32), 2: f("runtime", I32), 200: f("_info", MSG, INFO)}),
-    19: f("uuid", S),
-    20: f("final", MSG, {200: f("_info", MSG, INFO)}),
-    21: f("header", MSG, {1: f("version_info", MSG, {1: f("producer", S), 2: f("min_consumer", S),
-                                                     200: f("_info", MSG, INFO)}),
-                          200: f("_info", MSG, INFO)}),
-    26: f("environment", MSG, ENVIRONMENT),
-    200: f("_info", MSG, INFO),
+INFO = f("_info", "_RecordInfo")
+ITEM = {1: f("key", "string"), 2: f("nested_key", "string", True), 16: f("value_json", "string")}
+KEY_VALUE = {1: f("key", "string"), 2: f("value_json", "string")}
+MESSAGES = {
+    "_RecordInfo": {1: f("stream_id", "string"), 100: f("_tracelog_id", "string")},
+    "Timestamp": {1: f("seconds", "int64"), 2: f("nanos", "int32")},
+    "Control": {1: f("req_resp", "bool"), 2: f("local", "bool"), 3: f("relay_id", "string"),
+                4: f("mailbox_slot", "string"), 5: f("always_send", "bool"), 6: f("flow_control", "bool"),
+                7: f("end_offset", "int64"), 8: f("connection_id", "string")},
+    "HeaderRecord": {1: f("version_info", "VersionInfo"), 200: INFO},
+    "VersionInfo": {1: f("producer", "string"), 2: f("min_consumer", "string"), 200: INFO},
+    "HistoryRecord": {1: f("item", "HistoryItem", True), 2: f("step", "HistoryStep"), 200: INFO},
+    "HistoryItem": ITEM,
+    "HistoryStep": {1: f("num", "int64")},
+    "ConfigRecord": {1: f("update", "ConfigItem", True), 2: f("remove", "ConfigItem", True), 200: INFO},
+    "ConfigItem": ITEM,
+    "SummaryRecord": {1: f("update", "SummaryItem", True), 2: f("remove", "SummaryItem", True), 200: INFO},
+    "SummaryItem": ITEM,
+    "FilesRecord": {1: f("files", "FilesItem", True), 200: INFO},
+    "FilesItem": {1: f("path", "string"), 2: f("policy", "PolicyType"), 3: f("type", "FileType")},
+    "StatsRecord": {1: f("stats_type", "StatsType"), 2: f("timestamp", "Timestamp"), 3: f("item", "StatsItem", True),
+                    200: INFO},
+    "StatsItem": {1: f("key", "string"), 16: f("value_json", "string")},
+    "MetricRecord": {1: f("name", "string"), 2: f("glob_name", "string"), 4: f("step_metric", "string"),
+                     5: f("step_metric_index", "int32"), 6: f("options", "MetricOptions"),
+                     7: f("summary", "MetricSummary"), 8: f("goal", "MetricGoal"), 9: f("_control", "MetricControl"),
+                     10: f("expanded_from_glob", "bool"), 200: INFO},
+    "MetricOptions": {1: f("step_sync", "bool"), 2: f("hidden", "bool"), 3: f("defined", "bool")},
+    "MetricSummary": {n + 1: f(name, "bool")
+                      for n, name in enumerate(["min", "max", "mean", "best", "last", "none", "copy", "first"])},
+    "MetricControl": {1: f("overwrite", "bool")},
+    "ArtifactRecord": {
+        1: f("run_id", "string"), 2: f("project", "string"), 3: f("entity", "string"), 4: f("type", "string"),
+        5: f("name", "string"), 6: f("digest", "string"), 7: f("description", "string"),
+        8: f("metadata", "string"), 9: f("user_created", "bool"), 10: f("use_after_commit", "bool"),
+        11: f("aliases", "string", True), 12: f("manifest", "ArtifactManifest"), 13: f("distributed_id", "string"),
+        14: f("finalize", "bool"), 15: f("client_id", "string"), 16: f("sequence_client_id", "string"),
+        17: f("base_id", "string"), 18: f("ttl_duration_seconds", "int64"), 19: f("tags", "string", True),
+        100: f("incremental_beta1", "bool"), 200: INFO},
+    "ArtifactManifest": {1: f("version", "int32"), 2: f("storage_policy", "string"),
+                         3: f("storage_policy_config", "StoragePolicyConfigItem", True),
+                         4: f("contents", "ArtifactManifestEntry", True), 5: f("manifest_file_path", "string")},
+    "ArtifactManifestEntry": {
+        1: f("path", "string"), 2: f("digest", "string"), 3: f("ref", "string"), 4: f("size", "int64"),
+        5: f("mimetype", "string"), 6: f("local_path", "string"), 7: f("birth_artifact_id", "string"),
+        8: f("skip_cache", "bool"), 16: f("extra", "ExtraItem", True)},
+    "ExtraItem": KEY_VALUE,
+    "StoragePolicyConfigItem": KEY_VALUE,
+    "RunRecord": {
+        1: f("run_id", "string"), 2: f("entity", "string"), 3: f("project", "string"), 4: f("config", "ConfigRecord"),
+        5: f("summary", "SummaryRecord"), 6: f("run_group", "string"), 7: f("job_type", "string"),
+        8: f("display_name", "string"), 9: f("notes", "string"), 10: f("tags", "string", True),
+        12: f("sweep_id", "string"), 13: f("host", "string"), 14: f("starting_step", "int64"),
+        16: f("storage_id", "string"), 17: f("start_time", "Timestamp"), 18: f("resumed", "bool"),
+        20: f("runtime", "int32"), 21: f("git", "GitRepoRecord"), 22: f("forked", "bool"), 200: INFO},
+    "GitRepoRecord": {1: f("remote_url", "string"), 2: f("commit", "string")},
+    "RunExitRecord": {1: f("exit_code", "int32"), 2: f("runtime", "int32"), 200: INFO},
+    "FinalRecord": {200: INFO},
+    "EnvironmentRecord": {
+        1: f("os", "string"), 2: f("python", "string"), 3: f("started_at", "Timestamp"), 4: f("docker", "string"),
+        5: f("args", "string", True), 6: f("program", "string"), 7: f("code_path", "string"),
+        8: f("code_path_local", "string"), 9: f("git", "GitRepoRecord"), 10: f("email", "string"),
+        11: f("root", "string"), 12: f("host", "string"), 13: f("username", "string"), 14: f("executable", "string"),
+        15: f("colab", "string"), 16: f("cpu_count", "uint32"), 17: f("cpu_count_logical", "uint32"),
+        18: f("gpu_type", "string"), 19: f("gpu_count", "uint32"), 20: f("disk", "DiskEntry", True),
+        21: f("memory", "MemoryInfo"), 22: f("cpu", "CpuInfo"), 25: f("cuda_version", "string"),
+        27: f("slurm", "SlurmEntry", True), 199: f("writer_id", "string"), 200: INFO},
+    "DiskEntry": {1: f("key", "string"), 2: f("value", "DiskInfo")},
+    "DiskInfo": {1: f("total", "uint64"), 2: f("used", "uint64")},
+    "MemoryInfo": {1: f("total", "uint64")},
+    "CpuInfo": {1: f("count", "uint32"), 2: f("count_logical", "uint32")},
+    "SlurmEntry": {1: f("key", "string"), 2: f("value", "string")},
+    "Record": {
+        1: f("num", "int64"), 2: f("history", "HistoryRecord"), 3: f("summary", "SummaryRecord"),
+        5: f("config", "ConfigRecord"), 6: f("files", "FilesRecord"), 7: f("stats", "StatsRecord"),
+        8: f("artifact", "ArtifactRecord"), 12: f("metric", "MetricRecord"), 16: f("control", "Control"),
+        17: f("run", "RunRecord"), 18: f("exit", "RunExitRecord"), 19: f("uuid", "string"),
+        20: f("final", "FinalRecord"), 21: f("header", "HeaderRecord"), 26: f("environment", "EnvironmentRecord"),
+        200: INFO},
 }
 
 
@@ -240,7 +265,8 @@ def signed(value, bits):
     return value - (1 << bits) if value >> (bits - 1) else value
 
 
-def decode(buf, schema):
+def decode(buf, message):
+    schema = MESSAGES[message]
     out = {}
     for number, wire, value in fields(buf):
         if number not in schema:
@@ -253,24 +279,25 @@ def decode(buf, schema):
             else:
                 out[key] = v
             continue
-        name, kind, sub, repeated = schema[number]
-        expected_wire = 2 if kind in (S, MSG) else 0
+        name, type_, repeated = schema[number]
+        expected_wire = 2 if type_ == "string" or type_ in MESSAGES else 0
         if wire != expected_wire:
             raise DecodeError("%s has wire type %d, expected %d" % (name, wire, expected_wire))
-        if kind == S:
+        if type_ == "string":
             v = value.decode("utf-8")  # strict: raises on invalid UTF-8
-        elif kind == I64:
+        elif type_ == "int64":
             v = signed(value, 64)
-        elif kind == I32:
+        elif type_ == "int32":
             v = signed(value, 32)
-        elif kind == U64:
+        elif type_ in ("uint32", "uint64"):
             v = value
-        elif kind == BOOL:
+        elif type_ == "bool":
             v = value != 0
-        elif kind == ENUM:
-            v = sub[value] if value < len(sub) else signed(value, 32)
+        elif type_ in ENUMS:
+            names = ENUMS[type_]
+            v = names[value] if value < len(names) else signed(value, 32)
         else:
-            v = decode(value, sub)
+            v = decode(value, type_)
         if repeated:
             out.setdefault(name, []).append(v)
         else:
@@ -279,7 +306,7 @@ def decode(buf, schema):
 
 
 def decode_record(data):
-    return decode(data, SCHEMA)
+    return decode(data, "Record")
 
 
 # --- history, summary and config items ----------------------------------------------------------

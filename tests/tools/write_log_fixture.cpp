@@ -21,6 +21,7 @@
 
 #include <wandb/detail/log_writer.hpp>
 #include <wandb/detail/records.hpp>
+#include <wandb/record_json.hpp>
 #include <wandb/offline_run.hpp>
 #include <wandb/run_log.hpp>
 
@@ -224,6 +225,22 @@ int main(int argc, char** argv) try {
     manifest.contents = {entry};
     artifact.manifest = manifest;
     fx.add(d::encode_record(fx.num(), artifact));
+
+    d::StatsRecord stats;  // as the system-metrics sampler writes them
+    stats.timestamp = d::Timestamp{1700000015, 250000000};
+    stats.items = {{"cpu", "12.5"}, {"proc.memory.rssMB", "300.25"}, {"gpu.0.temp", "NaN"}};
+    fx.add(d::encode_record(fx.num(), stats));
+
+    d::MetricRecord metric;  // as define_metric writes them
+    metric.name = "val/iou";
+    metric.step_metric = "epoch";
+    metric.step_metric_index = 2;
+    metric.options = d::MetricOptions{true, true, true};
+    metric.summary = d::MetricSummary{};
+    metric.summary->min = metric.summary->last = true;
+    metric.goal = d::MetricGoal::minimize;
+    metric.control = d::MetricControl{true};
+    fx.add(d::encode_record(fx.num(), metric));
 
     // A record type the schema does not model (field 11, telemetry), kept under its number.
     Bytes telemetry = {0x08, static_cast<std::uint8_t>(fx.num()), 0x5A, 0x02, 0x08, 0x01};

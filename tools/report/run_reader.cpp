@@ -3,10 +3,9 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <string_view>
 #include <system_error>
 
-#include <wandb/detail/protobuf.hpp>
+#include <wandb/record_json.hpp>
 #include <wandb/run_log.hpp>
 
 #include "run_items.hpp"
@@ -16,69 +15,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Bytes from the lower-case hex decode_record gives unknown LEN fields.
-std::string from_hex(const std::string& hex) {
-    auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-    std::string out(hex.size() / 2, '\0');
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out[i / 2] = static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
-    return out;
-}
-
-/// The LEN fields of a message with the given number, in order.
-std::vector<std::string_view> len_fields(std::string_view message, std::uint32_t number) {
-    std::vector<std::string_view> out;
-    wandb::detail::ProtoReader reader(message, 0);
-    wandb::detail::ProtoField f;
-    while (reader.next(f))
-        if (f.number == number && f.type == wandb::detail::WireType::len) out.push_back(f.payload);
-    return out;
-}
-
-std::uint64_t varint_field(std::string_view message, std::uint32_t number) {
-    std::uint64_t value = 0;
-    wandb::detail::ProtoReader reader(message, 0);
-    wandb::detail::ProtoField f;
-    while (reader.next(f))
-        if (f.number == number && f.type == wandb::detail::WireType::varint) value = f.value;
-    return value;
-}
-
-std::string string_field(std::string_view message, std::uint32_t number) {
-    const auto all = len_fields(message, number);
-    return all.empty() ? std::string() : std::string(all.back());
-}
-
-/// A record kind the library's decoder does not model yet arrives as hex under its field number;
-/// one that it does, under its name. Either way: the message's bytes, or nothing.
-std::optional<std::string> raw_message(const wandb::Json& record, const char* number) {
-    if (record.contains(number) && record[number].is_string()) return from_hex(record[number].get<std::string>());
-    return std::nullopt;
-}
-
 std::string text_of(const wandb::Json& object, const char* key) {
     return object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : std::string();
 }
 
-/// StatsRecord (wandb_internal.proto): timestamp = 2 (seconds = 1, nanos = 2), item = 3 (key = 1,
-/// value_json = 16), decoded by name or from its bytes.
-void add_stats(const wandb::Json& record, RunData& run) {
+/// A decoded StatsRecord: its timestamp and items.
+void add_stats(const wandb::Json& stats, RunData& run) {
     RunStats s;
-    wandb::Json items = wandb::Json::array();
-    if (record.contains("stats")) {
-        const wandb::Json& stats = record["stats"];
-        if (stats.contains("timestamp")) {
-            const wandb::Json& t = stats["timestamp"];
-            s.timestamp = t.value("seconds", 0.0) + t.value("nanos", 0.0) / 1e9;
-        }
-        if (stats.contains("item")) items = stats["item"];
-    } else if (const auto bytes = raw_message(record, "7")) {
-        for (std::string_view t : len_fields(*bytes, 2))
-            s.timestamp = double(varint_field(t, 1)) + double(varint_field(t, 2)) / 1e9;
-        for (std::string_view item : len_fields(*bytes, 3))
-            items.push_back({{"key", string_field(item, 1)}, {"value_json", string_field(item, 16)}});
-    } else {
-        return;
+    if (stats.contains("timestamp")) {
+        const wandb::Json& t = stats["timestamp"];
+        s.timestamp = t.value("seconds", 0.0) + t.value("nanos", 0.0) / 1e9;
     }
+    const wandb::Json items = stats.contains("item") ? stats["item"] : wandb::Json::array();
     for (const auto& item : items) {
         const std::string key = text_of(item, "key");
         if (key.empty()) continue;
@@ -91,17 +39,9 @@ void add_stats(const wandb::Json& record, RunData& run) {
     run.stats.push_back(std::move(s));
 }
 
-/// MetricRecord: name = 1, glob_name = 2, step_metric = 4.
-void add_metric(const wandb::Json& record, RunData& run) {
-    RunMetric m;
-    if (record.contains("metric")) {
-        const wandb::Json& metric = record["metric"];
-        m = {text_of(metric, "name"), text_of(metric, "glob_name"), text_of(metric, "step_metric")};
-    } else if (const auto bytes = raw_message(record, "12")) {
-        m = {string_field(*bytes, 1), string_field(*bytes, 2), string_field(*bytes, 4)};
-    } else {
-        return;
-    }
+/// A decoded MetricRecord: its name or glob, and its step metric.
+void add_metric(const wandb::Json& metric, RunData& run) {
+    RunMetric m = {text_of(metric, "name"), text_of(metric, "glob_name"), text_of(metric, "step_metric")};
     for (RunMetric& other : run.metrics)  // a later definition of the same metric replaces the earlier
         if (other.name == m.name && other.glob == m.glob) {
             other = m;
@@ -190,16 +130,13 @@ RunData read_run(const fs::path& path) {
                 run.exit_runtime = record["exit"].value("runtime", 0.0);
             } else if (record.contains("artifact")) {
                 add_artifact(record["artifact"], run);
-            } else if (record.contains("stats") || record.contains("7")) {
-                add_stats(record, run);
-            } else if (record.contains("metric") || record.contains("12")) {
-                add_metric(record, run);
+            } else if (record.contains("stats")) {
+                add_stats(record["stats"], run);
+            } else if (record.contains("metric")) {
+                add_metric(record["metric"], run);
             } else if (!record.contains("header") && !record.contains("files") && !record.contains("final")) {
                 ++run.unknown_records;  // telemetry, environment, output, ...: not part of the report
             }
-        } catch (const wandb::detail::ProtoError& e) {
-            throw wandb::FormatError(run.log.string() + ": record at offset " + std::to_string(raw.offset) +
-                                     " does not decode: " + e.what());
         } catch (const nlohmann::json::exception& e) {
             throw wandb::FormatError(run.log.string() + ": record at offset " + std::to_string(raw.offset) +
                                      " holds a value that is not JSON: " + e.what());

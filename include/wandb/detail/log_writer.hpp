@@ -83,22 +83,6 @@ public:
 
     LogWriter(const LogWriter&) = delete;
     LogWriter& operator=(const LogWriter&) = delete;
-    /// Moves the open file; `other` is left closed.
-    LogWriter(LogWriter&& other) noexcept
-        : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)), size_(other.size_),
-          records_(other.records_), broken_(other.broken_) {}
-    /// Closes this file (ignoring errors) and takes `other`'s.
-    LogWriter& operator=(LogWriter&& other) noexcept {
-        if (this != &other) {
-            if (fd_ >= 0) ::close(fd_);
-            path_ = std::move(other.path_);
-            fd_ = std::exchange(other.fd_, -1);
-            size_ = other.size_;
-            records_ = other.records_;
-            broken_ = other.broken_;
-        }
-        return *this;
-    }
     /// Closes the file without syncing; errors are ignored (call close() to see them).
     ~LogWriter() {
         if (fd_ >= 0) ::close(fd_);

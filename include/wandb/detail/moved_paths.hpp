@@ -4,10 +4,10 @@
 /// Absolute paths a run's log holds into its own directory, after that directory was moved or
 /// copied: which fields hold them, and where the files they named are now.
 ///
-/// The fields (`wandb_internal.proto`): `ArtifactManifestEntry.local_path` (Record.artifact=8 ->
-/// ArtifactRecord.manifest=12 -> ArtifactManifest.contents=4 -> local_path=6), the staged copy
-/// W&B's uploader opens as written, and `ArtifactManifest.manifest_file_path` (8 -> 12 -> 5), a
-/// manifest kept in a file. Every other path a log holds is relative (Files records, media paths
+/// The fields (`wandb_internal.proto`): `ArtifactManifestEntry.local_path` (Record.artifact ->
+/// ArtifactRecord.manifest -> ArtifactManifest.contents -> local_path), the staged copy W&B's
+/// uploader opens as written, and `ArtifactManifest.manifest_file_path` (Record.artifact.manifest),
+/// a manifest kept in a file; their numbers come from the record schema (records.hpp). Every other path a log holds is relative (Files records, media paths
 /// in history values) or describes the writer's machine (Environment record: root, program).
 
 #include <cstdint>
@@ -18,13 +18,18 @@
 #include <vector>
 
 #include "../version.hpp"
+#include "proto_schema.hpp"
+#include "records.hpp"
 
 WANDB_NAMESPACE_BEGIN
 namespace detail {
 
-/// Field-number paths from a `Record` to the string fields that hold absolute paths of files.
+/// Field-number paths from a `Record` to the string fields that hold absolute paths of files:
+/// {8, 12, 4, 6} and {8, 12, 5}.
 inline const std::vector<std::vector<std::uint32_t>>& absolute_path_fields() {
-    static const std::vector<std::vector<std::uint32_t>> fields = {{8, 12, 4, 6}, {8, 12, 5}};
+    static const std::vector<std::vector<std::uint32_t>> fields = {
+        proto::field_numbers(schema::record, {"artifact", "manifest", "contents", "local_path"}),
+        proto::field_numbers(schema::record, {"artifact", "manifest", "manifest_file_path"})};
     return fields;
 }
 

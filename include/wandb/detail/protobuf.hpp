@@ -2,21 +2,20 @@
 #pragma once
 /// \file
 /// A minimal proto3 wire-format encoder and field walker: exactly what the `.wandb` log needs for
-/// the handful of `wandb_internal.proto` messages the library writes and reads back. Wire types:
-/// VARINT (0), I64 (1), LEN (2), I32 (5); groups (3, 4) are rejected. Proto3 rule: a scalar field
-/// holding its default (0, false, "", +0.0) is not emitted; nested messages and repeated elements
-/// are always emitted.
+/// the handful of `wandb_internal.proto` messages the library writes and reads back (their schema:
+/// records.hpp, walked by proto_schema.hpp). The encoder writes VARINT (0) and LEN (2) fields; the
+/// reader also walks I64 (1) and I32 (5) and rejects groups (3, 4). Proto3 rule: a scalar field
+/// holding its default (0, false, "") is not emitted; nested messages and repeated elements are
+/// always emitted.
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "../version.hpp"
-#include "utf8.hpp"
 
 WANDB_NAMESPACE_BEGIN
 namespace detail {
@@ -48,12 +47,14 @@ public:
         varint(std::uint64_t{field} << 3 | static_cast<std::uint8_t>(type));
     }
 
-    /// `int64`/`uint64` field; omitted when 0. Negative int64 values take ten bytes.
-    void int64_field(std::uint32_t field, std::int64_t v) {
+    /// `uint64` or `uint32` field; omitted when 0.
+    void uint64_field(std::uint32_t field, std::uint64_t v) {
         if (v == 0) return;
         key(field, WireType::varint);
-        varint(static_cast<std::uint64_t>(v));
+        varint(v);
     }
+    /// `int64` field; omitted when 0. Negative values take ten bytes.
+    void int64_field(std::uint32_t field, std::int64_t v) { uint64_field(field, static_cast<std::uint64_t>(v)); }
     /// `int32` or enum field; omitted when 0. Negative values are sign-extended to ten bytes, as
     /// the protobuf spec requires for int32.
     void int32_field(std::uint32_t field, std::int32_t v) { int64_field(field, v); }
@@ -62,22 +63,6 @@ public:
         if (!v) return;
         key(field, WireType::varint);
         varint(1);
-    }
-    /// `double` field (little-endian IEEE 754); omitted when +0.0 (-0.0 is emitted).
-    void double_field(std::uint32_t field, double v) {
-        std::uint64_t bits;
-        std::memcpy(&bits, &v, sizeof bits);
-        if (bits == 0) return;
-        key(field, WireType::i64);
-        for (int i = 0; i < 8; ++i) out_.push_back(static_cast<std::uint8_t>(bits >> (8 * i)));
-    }
-    /// `float` field (little-endian IEEE 754); omitted when +0.0f.
-    void float_field(std::uint32_t field, float v) {
-        std::uint32_t bits;
-        std::memcpy(&bits, &v, sizeof bits);
-        if (bits == 0) return;
-        key(field, WireType::i32);
-        for (int i = 0; i < 4; ++i) out_.push_back(static_cast<std::uint8_t>(bits >> (8 * i)));
     }
     /// Singular `string`/`bytes` field; omitted when empty. Does not check UTF-8.
     void string_field(std::uint32_t field, std::string_view v) {

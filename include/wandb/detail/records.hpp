@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 /// \file
-/// The `Record` messages of `wandb/proto/wandb_internal.proto` that an offline run writes, as plain
-/// structs, and `encode_record(num, body)` overloads producing the protobuf bytes of a whole
-/// `Record` (field `num` = 1 plus the body in its oneof field). Field numbers were checked against
-/// wandb_internal.proto; each struct names its message. Only fields the library sets are modelled.
+/// The record schema: the messages of `wandb/proto/wandb_internal.proto` that a `.wandb` log holds,
+/// each described once (detail::schema) for both the writer (`encode_record`) and the decoder
+/// (`wandb::decode_record`, record_json.hpp). The messages the library writes are plain structs
+/// whose members the descriptions bind (only the fields the library sets, or will); the others
+/// (Control, _RecordInfo, DiskInfo, ...) are descriptions only. Field numbers, names, types and
+/// labels are checked against W&B's .proto files by tests/test_record_schema.cpp (the facts file
+/// tests/data/wandb_proto_fields.txt, made by tests/tools/proto_fields.py).
+///
+/// To write a field the tables only decode, add the member to its struct and turn its `unbound`
+/// entry into `field<&Struct::member>` (the kind follows from the member's type). To add a
+/// message: its struct, its table (after the messages it nests), a Record field if it is a record
+/// body; then its name in proto_fields.py's MODELLED (rerun it), and its table in
+/// tests/tools/wandb_log.py, which is kept independent of this one on purpose.
 ///
 /// What `wandb sync` expects (wandb-core `core/internal/stream/writer.go`, `handler.go`,
 /// `core/internal/runsync/runreader.go`; legacy Python `wandb/sync/sync.py`):
@@ -15,77 +24,71 @@
 ///   Final as no-ops and, without an Exit record, marks the run failed (exit code 1). The legacy
 ///   Python sync holds the Exit record back until it sees Final: without Final, Exit is never sent.
 /// - Every `string` field must be valid UTF-8: Go and upb protobuf parsers reject the record
-///   otherwise. The encoders check this and throw wandb::ValidationError.
+///   otherwise. The encoder checks this and throws wandb::ValidationError.
 
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "../error.hpp"
 #include "../version.hpp"
-#include "hash.hpp"
+#include "proto_schema.hpp"
 #include "protobuf.hpp"
 
 WANDB_NAMESPACE_BEGIN
 namespace detail {
 
-/// `HistoryItem`, `ConfigItem` and `SummaryItem` (same fields): key=1, nested_key=2 (repeated),
-/// value_json=16. The SDK sets either `key` or `nested_key`, not both.
+/// `HistoryItem`, `ConfigItem` and `SummaryItem` (same fields). The SDK sets either `key` or
+/// `nested_key`, not both.
 struct RecordItem {
     std::string key;                      ///< flat key
     std::vector<std::string> nested_key;  ///< path of a nested key
     std::string value_json;               ///< the value as JSON text
 };
 
-/// `google.protobuf.Timestamp`: seconds=1 (int64), nanos=2 (int32, 0..999999999).
+/// `google.protobuf.Timestamp`; nanos must be in 0..999999999.
 struct Timestamp {
     std::int64_t seconds = 0;
     std::int32_t nanos = 0;
 };
 
-/// `HeaderRecord` (Record field 21): version_info=1 -> `VersionInfo` producer=1, min_consumer=2.
-/// The SDK writes it as the first record; producer is "<sdk version>+<commit>".
+/// `HeaderRecord` with its `VersionInfo`. The SDK writes it as the first record; producer is
+/// "<sdk version>+<commit>".
 struct HeaderRecord {
     std::string producer;      ///< who wrote the log
     std::string min_consumer;  ///< oldest W&B server that reads it fully (the SDK writes "0.40.0")
 };
 
-/// `GitRepoRecord`: remote_url=1, commit=2.
+/// `GitRepoRecord`.
 struct GitRepoRecord {
     std::string remote_url;
     std::string commit;
 };
 
-/// `RunRecord` (Record field 17). wandb-core sync needs run_id; entity and project may be empty
-/// (the server's defaults apply); start_time should be set (sync reads it for the run's info).
+/// `RunRecord`. wandb-core sync needs run_id; entity and project may be empty (the server's
+/// defaults apply); start_time should be set (sync reads it for the run's info).
 struct RunRecord {
-    std::string run_id;                     ///< 1
-    std::string entity;                     ///< 2
-    std::string project;                    ///< 3
-    std::vector<RecordItem> config;         ///< 4: ConfigRecord.update items
-    std::string run_group;                  ///< 6
-    std::string job_type;                   ///< 7
-    std::string display_name;               ///< 8
-    std::string notes;                      ///< 9
-    std::vector<std::string> tags;          ///< 10
-    std::string sweep_id;                   ///< 12
-    std::string host;                       ///< 13
-    std::int64_t starting_step = 0;         ///< 14
-    std::string storage_id;                 ///< 16: server-side id; empty for a new run
-    std::optional<Timestamp> start_time;    ///< 17
-    bool resumed = false;                   ///< 18
-    std::optional<GitRepoRecord> git;       ///< 21
+    std::string run_id;
+    std::string entity;
+    std::string project;
+    std::vector<RecordItem> config;  ///< the items of `config` (a ConfigRecord's update)
+    std::string run_group;
+    std::string job_type;
+    std::string display_name;
+    std::string notes;
+    std::vector<std::string> tags;
+    std::string host;
+    std::optional<Timestamp> start_time;
+    std::optional<GitRepoRecord> git;
 };
 
-/// `ConfigRecord` (Record field 5): update=1, remove=2 (repeated ConfigItem).
+/// `ConfigRecord`: update and remove items.
 struct ConfigRecord {
     std::vector<RecordItem> update;
     std::vector<RecordItem> remove;
 };
 
-/// `SummaryRecord` (Record field 3): update=1, remove=2 (repeated SummaryItem).
+/// `SummaryRecord`: update and remove items.
 struct SummaryRecord {
     std::vector<RecordItem> update;
     std::vector<RecordItem> remove;
@@ -100,8 +103,8 @@ inline SummaryRecord runtime_summary(std::int64_t seconds) {
     return {{{std::string(), {"_wandb", "runtime"}, text}, {"_runtime", {}, text}}, {}};
 }
 
-/// `HistoryRecord` (Record field 2): item=1 (repeated HistoryItem), step=2 (HistoryStep num=1).
-/// A present step 0 is encoded (as an empty HistoryStep), an absent one is not.
+/// `HistoryRecord`: its items, and `step` (a `HistoryStep`'s num). A present step 0 is encoded
+/// (as an empty HistoryStep), an absent one is not.
 struct HistoryRecord {
     std::vector<RecordItem> items;
     std::optional<std::int64_t> step;
@@ -112,53 +115,101 @@ enum class FilePolicy : std::int32_t { now = 0, end = 1, live = 2 };
 /// `FilesItem.FileType`.
 enum class FileType : std::int32_t { other = 0, wandb = 1, media = 2, artifact = 3 };
 
-/// `FilesItem`: path=1 (relative to the run's files/ directory), policy=2, type=3.
+/// `FilesItem`: path (relative to the run's files/ directory), policy, type.
 struct FilesItem {
     std::string path;
     FilePolicy policy = FilePolicy::now;
     FileType type = FileType::other;
 };
 
-/// `FilesRecord` (Record field 6): files=1.
+/// `FilesRecord`.
 struct FilesRecord {
     std::vector<FilesItem> files;
 };
 
-/// `RunExitRecord` (Record field 18): exit_code=1 (int32), runtime=2 (int32 seconds).
+/// `StatsRecord.StatsType`.
+enum class StatsType : std::int32_t { system = 0 };
+
+/// `StatsItem`: a system metric's name (e.g. "cpu", "gpu.0.temp") and its value as JSON text.
+struct StatsItem {
+    std::string key;
+    std::string value_json;
+};
+
+/// `StatsRecord`: system metrics sampled at one time (wandb-core `core/internal/monitor`).
+struct StatsRecord {
+    StatsType stats_type = StatsType::system;
+    std::optional<Timestamp> timestamp;
+    std::vector<StatsItem> items;  ///< `item`
+};
+
+/// `MetricOptions`.
+struct MetricOptions {
+    bool step_sync = false;
+    bool hidden = false;
+    bool defined = false;  ///< defined by the user (not from a glob or as a step metric)
+};
+
+/// `MetricSummary`: which summaries of the metric the run keeps.
+struct MetricSummary {
+    bool min = false, max = false, mean = false, best = false, last = false, none = false, copy = false,
+         first = false;
+};
+
+/// `MetricRecord.MetricGoal`.
+enum class MetricGoal : std::int32_t { unset = 0, minimize = 1, maximize = 2 };
+
+/// `MetricControl`.
+struct MetricControl {
+    bool overwrite = false;
+};
+
+/// `MetricRecord`: one `define_metric` (wandb/sdk/wandb_metric.py; the SDK sets name or glob_name).
+struct MetricRecord {
+    std::string name;
+    std::string glob_name;
+    std::string step_metric;
+    std::int32_t step_metric_index = 0;  ///< one-based; instead of step_metric in a list of metrics
+    std::optional<MetricOptions> options;
+    std::optional<MetricSummary> summary;
+    MetricGoal goal = MetricGoal::unset;
+    std::optional<MetricControl> control;  ///< `_control`
+};
+
+/// `RunExitRecord`: exit_code (int32), runtime (int32 seconds).
 struct ExitRecord {
     std::int32_t exit_code = 0;
     std::int32_t runtime = 0;
 };
 
-/// `FinalRecord` (Record field 20): no fields; written after the Exit record.
+/// `FinalRecord`: no fields; written after the Exit record.
 struct FinalRecord {};
 
-/// `EnvironmentRecord` (Record field 26): the writer's machine and process, which wandb-core turns
-/// into the run's `wandb-metadata.json` and config `_wandb.e.<writer_id>` (`stream/sender.go`
+/// `EnvironmentRecord`: the writer's machine and process, which wandb-core turns into the run's
+/// `wandb-metadata.json` and config `_wandb.e.<writer_id>` (`stream/sender.go`
 /// sendEnvironment, `core/internal/runenvironment`). Only the fields the library sets; 0 and ""
 /// are not written (proto3 defaults).
 struct EnvironmentRecord {
-    std::string os;                        ///< 1, e.g. "Linux-6.1.0-18-amd64-x86_64"
-    std::optional<Timestamp> started_at;   ///< 3
-    std::vector<std::string> args;         ///< 5: the program's arguments, argv[1:]
-    std::string program;                   ///< 6: argv[0]
-    std::string root;                      ///< 11: the working directory
-    std::string host;                      ///< 12
-    std::string executable;                ///< 14: /proc/self/exe
-    std::uint32_t cpu_count = 0;           ///< 16: physical cores
-    std::uint32_t cpu_count_logical = 0;   ///< 17
-    std::uint64_t memory_total = 0;        ///< 21: MemoryInfo.total=1, bytes; 0 = no MemoryInfo
-    std::string writer_id;                 ///< 199: 32 random [a-z0-9], as wandb-core's client id
+    std::string os;                        ///< e.g. "Linux-6.1.0-18-amd64-x86_64"
+    std::optional<Timestamp> started_at;
+    std::vector<std::string> args;         ///< the program's arguments, argv[1:]
+    std::string program;                   ///< argv[0]
+    std::string root;                      ///< the working directory
+    std::string host;
+    std::string executable;                ///< /proc/self/exe
+    std::uint32_t cpu_count = 0;           ///< physical cores
+    std::uint32_t cpu_count_logical = 0;
+    std::uint64_t memory_total = 0;        ///< `memory` (MemoryInfo.total), bytes; 0 = no MemoryInfo
+    std::string writer_id;                 ///< 32 random [a-z0-9], as wandb-core's client id
 };
 
-/// `StoragePolicyConfigItem` and `ExtraItem`: key=1, value_json=2.
+/// `StoragePolicyConfigItem` and `ExtraItem` (same fields).
 struct KeyValueJson {
     std::string key;
     std::string value_json;
 };
 
-/// `ArtifactManifestEntry`: path=1, digest=2, ref=3, size=4 (int64), mimetype=5, local_path=6,
-/// birth_artifact_id=7, skip_cache=8, extra=16.
+/// `ArtifactManifestEntry`.
 struct ArtifactManifestEntry {
     std::string path;
     std::string digest;
@@ -171,8 +222,7 @@ struct ArtifactManifestEntry {
     std::vector<KeyValueJson> extra;
 };
 
-/// `ArtifactManifest`: version=1 (int32), storage_policy=2, storage_policy_config=3,
-/// contents=4, manifest_file_path=5.
+/// `ArtifactManifest`.
 struct ArtifactManifest {
     std::int32_t version = 0;
     std::string storage_policy;
@@ -181,302 +231,292 @@ struct ArtifactManifest {
     std::string manifest_file_path;
 };
 
-/// `ArtifactRecord` (Record field 8), every field of wandb_internal.proto.
+/// `ArtifactRecord`, every field of wandb_internal.proto.
 struct ArtifactRecord {
-    std::string run_id;                       ///< 1
-    std::string project;                      ///< 2
-    std::string entity;                       ///< 3
-    std::string type;                         ///< 4
-    std::string name;                         ///< 5
-    std::string digest;                       ///< 6
-    std::string description;                  ///< 7
-    std::string metadata;                     ///< 8: JSON text
-    bool user_created = false;                ///< 9
-    bool use_after_commit = false;            ///< 10
-    std::vector<std::string> aliases;         ///< 11
-    std::optional<ArtifactManifest> manifest; ///< 12
-    std::string distributed_id;               ///< 13
-    bool finalize = false;                    ///< 14
-    std::string client_id;                    ///< 15
-    std::string sequence_client_id;           ///< 16
-    std::string base_id;                      ///< 17
-    std::int64_t ttl_duration_seconds = 0;    ///< 18
-    std::vector<std::string> tags;            ///< 19
-    bool incremental_beta1 = false;           ///< 100
+    std::string run_id;
+    std::string project;
+    std::string entity;
+    std::string type;
+    std::string name;
+    std::string digest;
+    std::string description;
+    std::string metadata;                     ///< JSON text
+    bool user_created = false;
+    bool use_after_commit = false;
+    std::vector<std::string> aliases;
+    std::optional<ArtifactManifest> manifest;
+    std::string distributed_id;
+    bool finalize = false;
+    std::string client_id;
+    std::string sequence_client_id;
+    std::string base_id;
+    std::int64_t ttl_duration_seconds = 0;
+    std::vector<std::string> tags;
+    bool incremental_beta1 = false;
 };
 
-/// `StatsItem`: key=1, value_json=16 (a JSON number for every metric W&B writes).
-struct StatsItem {
-    std::string key;         ///< metric name, e.g. "proc.memory.rssMB" or "gpu.0.temp"
-    std::string value_json;  ///< the value as JSON text
-};
+/// One description per message, leaves first; field numbers and names as in
+/// wandb_internal.proto, wandb_base.proto (_RecordInfo) and google/protobuf/timestamp.proto.
+/// Fields these tables leave out (RunRecord.settings, telemetry, branch_point,
+/// RunExitRecord.not_complete, the GPU, Apple, Trainium, TPU and CoreWeave details of
+/// EnvironmentRecord, and the Record types other than those below) decode under their numbers.
+namespace schema {
 
-/// `StatsRecord` (Record field 7): stats_type=1 (enum, SYSTEM = 0, the only value, so never on the
-/// wire), timestamp=2, item=3. wandb-core writes one per sampler and interval; `wandb leet` reads
-/// timestamp.seconds and each value_json as a float (core/internal/leet/leveldbhistorysource.go).
-struct StatsRecord {
-    Timestamp timestamp;
-    std::vector<StatsItem> items;
-};
+using proto::Field;
+using proto::Kind;
+using proto::Label;
+using proto::Message;
+using proto::field;
+using proto::unbound;
+using proto::wrapped;
 
-/// `Record` field numbers of the bodies above (and of Record.num).
-namespace record_field {
-inline constexpr std::uint32_t num = 1, history = 2, summary = 3, config = 5, files = 6, stats = 7,
-                               artifact = 8, telemetry = 11, run = 17, exit = 18, final = 20, header = 21,
-                               environment = 26;
-}  // namespace record_field
+inline constexpr Field record_info_fields[] = {unbound(1, "stream_id", Kind::string),
+                                               unbound(100, "_tracelog_id", Kind::string)};
+inline constexpr Message record_info = proto::message("_RecordInfo", record_info_fields);
 
-namespace records_impl {
+inline constexpr Field timestamp_fields[] = {field<&Timestamp::seconds>(1, "seconds"),
+                                             field<&Timestamp::nanos>(2, "nanos").within(0, 999999999)};
+inline constexpr Message timestamp = proto::message<Timestamp>("Timestamp", timestamp_fields);
 
-/// ProtoEncoder that checks string fields for UTF-8, naming the field in the error.
-class CheckedEncoder : public ProtoEncoder {
-public:
-    void str(std::uint32_t field, std::string_view v, const char* message, const char* name) {
-        check(v, message, name);
-        string_field(field, v);
-    }
-    void repeated_str(std::uint32_t field, const std::vector<std::string>& vs, const char* message,
-                      const char* name) {
-        for (const auto& v : vs) {
-            check(v, message, name);
-            len_field(field, v.data(), v.size());
-        }
-    }
-    static void check(std::string_view v, const char* message, const char* name) {
-        const auto bad = first_invalid_utf8(v);
-        if (bad) {
-            const std::size_t at = *bad;
-            throw ValidationError(std::string("wandb::encode_record: ") + message + "." + name +
-                                  " is not valid UTF-8: bad byte 0x" +
-                                  to_hex(reinterpret_cast<const std::uint8_t*>(v.data()) + at, 1) +
-                                  " at offset " + std::to_string(at) + " of " + std::to_string(v.size()));
-        }
-    }
-};
+inline constexpr Field version_info_fields[] = {field<&HeaderRecord::producer>(1, "producer"),
+                                                field<&HeaderRecord::min_consumer>(2, "min_consumer"),
+                                                unbound(200, "_info", record_info)};
+inline constexpr Message version_info = proto::message<HeaderRecord>("VersionInfo", version_info_fields);
+inline constexpr Field header_fields[] = {proto::self<HeaderRecord>(1, "version_info", version_info),
+                                          unbound(200, "_info", record_info)};
+inline constexpr Message header = proto::message<HeaderRecord>("HeaderRecord", header_fields);
 
-inline Bytes item(const RecordItem& it, const char* message) {
-    CheckedEncoder e;
-    e.str(1, it.key, message, "key");
-    e.repeated_str(2, it.nested_key, message, "nested_key");
-    e.str(16, it.value_json, message, "value_json");
-    return e.take();
-}
+inline constexpr Field item_fields[] = {field<&RecordItem::key>(1, "key"),
+                                        field<&RecordItem::nested_key>(2, "nested_key"),
+                                        field<&RecordItem::value_json>(16, "value_json")};
+inline constexpr Message history_item = proto::message<RecordItem>("HistoryItem", item_fields);
+inline constexpr Message config_item = proto::message<RecordItem>("ConfigItem", item_fields);
+inline constexpr Message summary_item = proto::message<RecordItem>("SummaryItem", item_fields);
 
-inline Bytes update_remove(const std::vector<RecordItem>& update, const std::vector<RecordItem>& remove,
-                           const char* item_message) {
-    ProtoEncoder e;
-    for (const auto& it : update) e.message_field(1, item(it, item_message));
-    for (const auto& it : remove) e.message_field(2, item(it, item_message));
-    return e.take();
-}
+inline constexpr Field history_step_fields[] = {unbound(1, "num", Kind::int64)};
+inline constexpr Message history_step = proto::message("HistoryStep", history_step_fields);
+inline constexpr Field history_fields[] = {field<&HistoryRecord::items>(1, "item", history_item),
+                                           wrapped<&HistoryRecord::step>(2, "step", history_step, 1),
+                                           unbound(200, "_info", record_info)};
+inline constexpr Message history = proto::message<HistoryRecord>("HistoryRecord", history_fields);
 
-inline Bytes key_value_json(const KeyValueJson& kv, const char* message) {
-    CheckedEncoder e;
-    e.str(1, kv.key, message, "key");
-    e.str(2, kv.value_json, message, "value_json");
-    return e.take();
-}
+inline constexpr Field config_fields[] = {field<&ConfigRecord::update>(1, "update", config_item),
+                                          field<&ConfigRecord::remove>(2, "remove", config_item),
+                                          unbound(200, "_info", record_info)};
+inline constexpr Message config = proto::message<ConfigRecord>("ConfigRecord", config_fields);
+inline constexpr Field summary_fields[] = {field<&SummaryRecord::update>(1, "update", summary_item),
+                                           field<&SummaryRecord::remove>(2, "remove", summary_item),
+                                           unbound(200, "_info", record_info)};
+inline constexpr Message summary = proto::message<SummaryRecord>("SummaryRecord", summary_fields);
 
-inline Bytes timestamp(const Timestamp& t, const char* field = "RunRecord.start_time") {
-    if (t.nanos < 0 || t.nanos > 999999999)
-        throw ValidationError(std::string("wandb::encode_record: ") + field + ".nanos must be in 0..999999999, got " +
-                              std::to_string(t.nanos));
-    ProtoEncoder e;
-    e.int64_field(1, t.seconds);
-    e.int32_field(2, t.nanos);
-    return e.take();
-}
+inline constexpr const char* policy_type_names[] = {"NOW", "END", "LIVE"};
+inline constexpr proto::Enum policy_type = proto::enumeration("PolicyType", policy_type_names);
+inline constexpr const char* file_type_names[] = {"OTHER", "WANDB", "MEDIA", "ARTIFACT"};
+inline constexpr proto::Enum file_type = proto::enumeration("FileType", file_type_names);
+inline constexpr Field files_item_fields[] = {field<&FilesItem::path>(1, "path"),
+                                              field<&FilesItem::policy>(2, "policy", policy_type),
+                                              field<&FilesItem::type>(3, "type", file_type)};
+inline constexpr Message files_item = proto::message<FilesItem>("FilesItem", files_item_fields);
+inline constexpr Field files_fields[] = {field<&FilesRecord::files>(1, "files", files_item),
+                                         unbound(200, "_info", record_info)};
+inline constexpr Message files = proto::message<FilesRecord>("FilesRecord", files_fields);
 
-inline Bytes manifest_entry(const ArtifactManifestEntry& m) {
-    CheckedEncoder e;
-    e.str(1, m.path, "ArtifactManifestEntry", "path");
-    e.str(2, m.digest, "ArtifactManifestEntry", "digest");
-    e.str(3, m.ref, "ArtifactManifestEntry", "ref");
-    e.int64_field(4, m.size);
-    e.str(5, m.mimetype, "ArtifactManifestEntry", "mimetype");
-    e.str(6, m.local_path, "ArtifactManifestEntry", "local_path");
-    e.str(7, m.birth_artifact_id, "ArtifactManifestEntry", "birth_artifact_id");
-    e.bool_field(8, m.skip_cache);
-    for (const auto& x : m.extra) e.message_field(16, key_value_json(x, "ExtraItem"));
-    return e.take();
-}
+inline constexpr const char* stats_type_names[] = {"SYSTEM"};
+inline constexpr proto::Enum stats_type = proto::enumeration("StatsType", stats_type_names);
+inline constexpr Field stats_item_fields[] = {field<&StatsItem::key>(1, "key"),
+                                              field<&StatsItem::value_json>(16, "value_json")};
+inline constexpr Message stats_item = proto::message<StatsItem>("StatsItem", stats_item_fields);
+inline constexpr Field stats_fields[] = {field<&StatsRecord::stats_type>(1, "stats_type", stats_type),
+                                         field<&StatsRecord::timestamp>(2, "timestamp", timestamp),
+                                         field<&StatsRecord::items>(3, "item", stats_item),
+                                         unbound(200, "_info", record_info)};
+inline constexpr Message stats = proto::message<StatsRecord>("StatsRecord", stats_fields);
 
-inline Bytes manifest(const ArtifactManifest& m) {
-    CheckedEncoder e;
-    e.int32_field(1, m.version);
-    e.str(2, m.storage_policy, "ArtifactManifest", "storage_policy");
-    for (const auto& c : m.storage_policy_config)
-        e.message_field(3, key_value_json(c, "StoragePolicyConfigItem"));
-    for (const auto& c : m.contents) e.message_field(4, manifest_entry(c));
-    e.str(5, m.manifest_file_path, "ArtifactManifest", "manifest_file_path");
-    return e.take();
-}
+inline constexpr Field metric_options_fields[] = {field<&MetricOptions::step_sync>(1, "step_sync"),
+                                                  field<&MetricOptions::hidden>(2, "hidden"),
+                                                  field<&MetricOptions::defined>(3, "defined")};
+inline constexpr Message metric_options = proto::message<MetricOptions>("MetricOptions", metric_options_fields);
+inline constexpr Field metric_summary_fields[] = {
+    field<&MetricSummary::min>(1, "min"),   field<&MetricSummary::max>(2, "max"),
+    field<&MetricSummary::mean>(3, "mean"), field<&MetricSummary::best>(4, "best"),
+    field<&MetricSummary::last>(5, "last"), field<&MetricSummary::none>(6, "none"),
+    field<&MetricSummary::copy>(7, "copy"), field<&MetricSummary::first>(8, "first")};
+inline constexpr Message metric_summary = proto::message<MetricSummary>("MetricSummary", metric_summary_fields);
+inline constexpr Field metric_control_fields[] = {field<&MetricControl::overwrite>(1, "overwrite")};
+inline constexpr Message metric_control = proto::message<MetricControl>("MetricControl", metric_control_fields);
+inline constexpr const char* metric_goal_names[] = {"GOAL_UNSET", "GOAL_MINIMIZE", "GOAL_MAXIMIZE"};
+inline constexpr proto::Enum metric_goal = proto::enumeration("MetricGoal", metric_goal_names);
+inline constexpr Field metric_fields[] = {field<&MetricRecord::name>(1, "name"),
+                                          field<&MetricRecord::glob_name>(2, "glob_name"),
+                                          field<&MetricRecord::step_metric>(4, "step_metric"),
+                                          field<&MetricRecord::step_metric_index>(5, "step_metric_index"),
+                                          field<&MetricRecord::options>(6, "options", metric_options),
+                                          field<&MetricRecord::summary>(7, "summary", metric_summary),
+                                          field<&MetricRecord::goal>(8, "goal", metric_goal),
+                                          field<&MetricRecord::control>(9, "_control", metric_control),
+                                          unbound(10, "expanded_from_glob", Kind::boolean),
+                                          unbound(200, "_info", record_info)};
+inline constexpr Message metric = proto::message<MetricRecord>("MetricRecord", metric_fields);
 
-/// Record{num, <field>: body}.
-inline Bytes wrap(std::int64_t num, std::uint32_t field, const Bytes& body) {
-    ProtoEncoder e;
-    e.int64_field(record_field::num, num);
-    e.message_field(field, body);
-    return e.take();
-}
+inline constexpr Field run_exit_fields[] = {field<&ExitRecord::exit_code>(1, "exit_code"),
+                                            field<&ExitRecord::runtime>(2, "runtime"),
+                                            unbound(200, "_info", record_info)};
+inline constexpr Message run_exit = proto::message<ExitRecord>("RunExitRecord", run_exit_fields);
+inline constexpr Field final_fields[] = {unbound(200, "_info", record_info)};
+inline constexpr Message final_record = proto::message<FinalRecord>("FinalRecord", final_fields);
 
-}  // namespace records_impl
+inline constexpr Field git_repo_fields[] = {field<&GitRepoRecord::remote_url>(1, "remote_url"),
+                                            field<&GitRepoRecord::commit>(2, "commit")};
+inline constexpr Message git_repo = proto::message<GitRepoRecord>("GitRepoRecord", git_repo_fields);
 
-/// The bytes of `Record{num, header}`.
+inline constexpr Field run_fields[] = {
+    field<&RunRecord::run_id>(1, "run_id"),
+    field<&RunRecord::entity>(2, "entity"),
+    field<&RunRecord::project>(3, "project"),
+    wrapped<&RunRecord::config>(4, "config", config, 1),
+    unbound(5, "summary", summary),
+    field<&RunRecord::run_group>(6, "run_group"),
+    field<&RunRecord::job_type>(7, "job_type"),
+    field<&RunRecord::display_name>(8, "display_name"),
+    field<&RunRecord::notes>(9, "notes"),
+    field<&RunRecord::tags>(10, "tags"),
+    unbound(12, "sweep_id", Kind::string),
+    field<&RunRecord::host>(13, "host"),
+    unbound(14, "starting_step", Kind::int64),
+    unbound(16, "storage_id", Kind::string),
+    field<&RunRecord::start_time>(17, "start_time", timestamp),
+    unbound(18, "resumed", Kind::boolean),
+    unbound(20, "runtime", Kind::int32),
+    field<&RunRecord::git>(21, "git", git_repo),
+    unbound(22, "forked", Kind::boolean),
+    unbound(200, "_info", record_info)};
+inline constexpr Message run = proto::message<RunRecord>("RunRecord", run_fields);
+
+// Maps (disk, slurm) are repeated {key, value} entries on the wire, named as protoc names them.
+inline constexpr Field disk_info_fields[] = {unbound(1, "total", Kind::uint64), unbound(2, "used", Kind::uint64)};
+inline constexpr Message disk_info = proto::message("DiskInfo", disk_info_fields);
+inline constexpr Field disk_entry_fields[] = {unbound(1, "key", Kind::string), unbound(2, "value", disk_info)};
+inline constexpr Message disk_entry = proto::message("DiskEntry", disk_entry_fields);
+inline constexpr Field memory_info_fields[] = {unbound(1, "total", Kind::uint64)};
+inline constexpr Message memory_info = proto::message("MemoryInfo", memory_info_fields);
+inline constexpr Field cpu_info_fields[] = {unbound(1, "count", Kind::uint32), unbound(2, "count_logical", Kind::uint32)};
+inline constexpr Message cpu_info = proto::message("CpuInfo", cpu_info_fields);
+inline constexpr Field slurm_entry_fields[] = {unbound(1, "key", Kind::string), unbound(2, "value", Kind::string)};
+inline constexpr Message slurm_entry = proto::message("SlurmEntry", slurm_entry_fields);
+inline constexpr Field environment_fields[] = {
+    field<&EnvironmentRecord::os>(1, "os"),
+    unbound(2, "python", Kind::string),
+    field<&EnvironmentRecord::started_at>(3, "started_at", timestamp),
+    unbound(4, "docker", Kind::string),
+    field<&EnvironmentRecord::args>(5, "args"),
+    field<&EnvironmentRecord::program>(6, "program"),
+    unbound(7, "code_path", Kind::string),
+    unbound(8, "code_path_local", Kind::string),
+    unbound(9, "git", git_repo),
+    unbound(10, "email", Kind::string),
+    field<&EnvironmentRecord::root>(11, "root"),
+    field<&EnvironmentRecord::host>(12, "host"),
+    unbound(13, "username", Kind::string),
+    field<&EnvironmentRecord::executable>(14, "executable"),
+    unbound(15, "colab", Kind::string),
+    field<&EnvironmentRecord::cpu_count>(16, "cpu_count"),
+    field<&EnvironmentRecord::cpu_count_logical>(17, "cpu_count_logical"),
+    unbound(18, "gpu_type", Kind::string),
+    unbound(19, "gpu_count", Kind::uint32),
+    unbound(20, "disk", disk_entry, Label::repeated),
+    wrapped<&EnvironmentRecord::memory_total>(21, "memory", memory_info, 1),
+    unbound(22, "cpu", cpu_info),
+    unbound(25, "cuda_version", Kind::string),
+    unbound(27, "slurm", slurm_entry, Label::repeated),
+    field<&EnvironmentRecord::writer_id>(199, "writer_id"),
+    unbound(200, "_info", record_info)};
+inline constexpr Message environment = proto::message<EnvironmentRecord>("EnvironmentRecord", environment_fields);
+
+inline constexpr Field key_value_fields[] = {field<&KeyValueJson::key>(1, "key"),
+                                             field<&KeyValueJson::value_json>(2, "value_json")};
+inline constexpr Message extra_item = proto::message<KeyValueJson>("ExtraItem", key_value_fields);
+inline constexpr Message storage_policy_config_item =
+    proto::message<KeyValueJson>("StoragePolicyConfigItem", key_value_fields);
+inline constexpr Field manifest_entry_fields[] = {
+    field<&ArtifactManifestEntry::path>(1, "path"),
+    field<&ArtifactManifestEntry::digest>(2, "digest"),
+    field<&ArtifactManifestEntry::ref>(3, "ref"),
+    field<&ArtifactManifestEntry::size>(4, "size"),
+    field<&ArtifactManifestEntry::mimetype>(5, "mimetype"),
+    field<&ArtifactManifestEntry::local_path>(6, "local_path"),
+    field<&ArtifactManifestEntry::birth_artifact_id>(7, "birth_artifact_id"),
+    field<&ArtifactManifestEntry::skip_cache>(8, "skip_cache"),
+    field<&ArtifactManifestEntry::extra>(16, "extra", extra_item)};
+inline constexpr Message manifest_entry = proto::message<ArtifactManifestEntry>("ArtifactManifestEntry", manifest_entry_fields);
+inline constexpr Field manifest_fields[] = {
+    field<&ArtifactManifest::version>(1, "version"),
+    field<&ArtifactManifest::storage_policy>(2, "storage_policy"),
+    field<&ArtifactManifest::storage_policy_config>(3, "storage_policy_config", storage_policy_config_item),
+    field<&ArtifactManifest::contents>(4, "contents", manifest_entry),
+    field<&ArtifactManifest::manifest_file_path>(5, "manifest_file_path")};
+inline constexpr Message manifest = proto::message<ArtifactManifest>("ArtifactManifest", manifest_fields);
+inline constexpr Field artifact_fields[] = {
+    field<&ArtifactRecord::run_id>(1, "run_id"),
+    field<&ArtifactRecord::project>(2, "project"),
+    field<&ArtifactRecord::entity>(3, "entity"),
+    field<&ArtifactRecord::type>(4, "type"),
+    field<&ArtifactRecord::name>(5, "name"),
+    field<&ArtifactRecord::digest>(6, "digest"),
+    field<&ArtifactRecord::description>(7, "description"),
+    field<&ArtifactRecord::metadata>(8, "metadata"),
+    field<&ArtifactRecord::user_created>(9, "user_created"),
+    field<&ArtifactRecord::use_after_commit>(10, "use_after_commit"),
+    field<&ArtifactRecord::aliases>(11, "aliases"),
+    field<&ArtifactRecord::manifest>(12, "manifest", manifest),
+    field<&ArtifactRecord::distributed_id>(13, "distributed_id"),
+    field<&ArtifactRecord::finalize>(14, "finalize"),
+    field<&ArtifactRecord::client_id>(15, "client_id"),
+    field<&ArtifactRecord::sequence_client_id>(16, "sequence_client_id"),
+    field<&ArtifactRecord::base_id>(17, "base_id"),
+    field<&ArtifactRecord::ttl_duration_seconds>(18, "ttl_duration_seconds"),
+    field<&ArtifactRecord::tags>(19, "tags"),
+    field<&ArtifactRecord::incremental_beta1>(100, "incremental_beta1"),
+    unbound(200, "_info", record_info)};
+inline constexpr Message artifact = proto::message<ArtifactRecord>("ArtifactRecord", artifact_fields);
+
+inline constexpr Field control_fields[] = {
+    unbound(1, "req_resp", Kind::boolean),    unbound(2, "local", Kind::boolean),
+    unbound(3, "relay_id", Kind::string),     unbound(4, "mailbox_slot", Kind::string),
+    unbound(5, "always_send", Kind::boolean), unbound(6, "flow_control", Kind::boolean),
+    unbound(7, "end_offset", Kind::int64),    unbound(8, "connection_id", Kind::string)};
+inline constexpr Message control = proto::message("Control", control_fields);
+
+/// `Record`: its number, the bodies of its `record_type` oneof (encode_record writes a struct in
+/// the field whose message describes it), and control, uuid and _info.
+inline constexpr Field record_fields[] = {
+    unbound(1, "num", Kind::int64),        unbound(2, "history", history),
+    unbound(3, "summary", summary),        unbound(5, "config", config),
+    unbound(6, "files", files),            unbound(7, "stats", stats),
+    unbound(8, "artifact", artifact),      unbound(12, "metric", metric),
+    unbound(16, "control", control),       unbound(17, "run", run),
+    unbound(18, "exit", run_exit),         unbound(19, "uuid", Kind::string),
+    unbound(20, "final", final_record),    unbound(21, "header", header),
+    unbound(26, "environment", environment), unbound(200, "_info", record_info)};
+inline constexpr Message record = proto::message("Record", record_fields);
+
+}  // namespace schema
+
+/// The bytes of a whole `Record`: `num`, and `body` in the Record field that holds its message
+/// (HistoryRecord in `history`, ExitRecord in `exit`, ...). A struct that no Record field holds
+/// does not compile.
 /// \param num  the record's number (1 for the first record of a log); 0 leaves it unset.
-/// \throws wandb::ValidationError  if a string field is not valid UTF-8.
-inline Bytes encode_record(std::int64_t num, const HeaderRecord& h) {
-    records_impl::CheckedEncoder v;
-    v.str(1, h.producer, "VersionInfo", "producer");
-    v.str(2, h.min_consumer, "VersionInfo", "min_consumer");
+/// \throws wandb::ValidationError  if a string field is not valid UTF-8 ("wandb::encode_record:
+///   RunRecord.display_name is not valid UTF-8: bad byte 0xff at offset 2 of 3") or a timestamp's
+///   nanos are outside 0..999999999 ("wandb::encode_record: RunRecord.start_time.nanos must be in
+///   0..999999999, got 1000000000").
+template <class Body>
+Bytes encode_record(std::int64_t num, const Body& body) {
+    constexpr const proto::Field* field = &proto::field_for<Body>(schema::record);
+    constexpr std::uint32_t num_field = proto::number_of(schema::record, "num");
     ProtoEncoder e;
-    e.message_field(1, v.bytes());
-    return records_impl::wrap(num, record_field::header, e.bytes());
-}
-
-/// The bytes of `Record{num, run}`.
-/// \throws wandb::ValidationError  if a string is not valid UTF-8 or start_time.nanos is out of range.
-inline Bytes encode_record(std::int64_t num, const RunRecord& r) {
-    using records_impl::CheckedEncoder;
-    CheckedEncoder e;
-    e.str(1, r.run_id, "RunRecord", "run_id");
-    e.str(2, r.entity, "RunRecord", "entity");
-    e.str(3, r.project, "RunRecord", "project");
-    if (!r.config.empty()) e.message_field(4, records_impl::update_remove(r.config, {}, "ConfigItem"));
-    e.str(6, r.run_group, "RunRecord", "run_group");
-    e.str(7, r.job_type, "RunRecord", "job_type");
-    e.str(8, r.display_name, "RunRecord", "display_name");
-    e.str(9, r.notes, "RunRecord", "notes");
-    e.repeated_str(10, r.tags, "RunRecord", "tags");
-    e.str(12, r.sweep_id, "RunRecord", "sweep_id");
-    e.str(13, r.host, "RunRecord", "host");
-    e.int64_field(14, r.starting_step);
-    e.str(16, r.storage_id, "RunRecord", "storage_id");
-    if (r.start_time) e.message_field(17, records_impl::timestamp(*r.start_time));
-    e.bool_field(18, r.resumed);
-    if (r.git) {
-        CheckedEncoder g;
-        g.str(1, r.git->remote_url, "GitRepoRecord", "remote_url");
-        g.str(2, r.git->commit, "GitRepoRecord", "commit");
-        e.message_field(21, g.bytes());
-    }
-    return records_impl::wrap(num, record_field::run, e.bytes());
-}
-
-/// The bytes of `Record{num, config}`.
-/// \throws wandb::ValidationError  if a string field is not valid UTF-8.
-inline Bytes encode_record(std::int64_t num, const ConfigRecord& c) {
-    return records_impl::wrap(num, record_field::config, records_impl::update_remove(c.update, c.remove, "ConfigItem"));
-}
-
-/// The bytes of `Record{num, summary}`.
-/// \throws wandb::ValidationError  if a string field is not valid UTF-8.
-inline Bytes encode_record(std::int64_t num, const SummaryRecord& s) {
-    return records_impl::wrap(num, record_field::summary, records_impl::update_remove(s.update, s.remove, "SummaryItem"));
-}
-
-/// The bytes of `Record{num, history}`.
-/// \throws wandb::ValidationError  if a string field is not valid UTF-8.
-inline Bytes encode_record(std::int64_t num, const HistoryRecord& h) {
-    ProtoEncoder e;
-    for (const auto& it : h.items) e.message_field(1, records_impl::item(it, "HistoryItem"));
-    if (h.step) {
-        ProtoEncoder s;
-        s.int64_field(1, *h.step);
-        e.message_field(2, s.bytes());
-    }
-    return records_impl::wrap(num, record_field::history, e.bytes());
-}
-
-/// The bytes of `Record{num, files}`.
-/// \throws wandb::ValidationError  if a path is not valid UTF-8.
-inline Bytes encode_record(std::int64_t num, const FilesRecord& f) {
-    ProtoEncoder e;
-    for (const auto& file : f.files) {
-        records_impl::CheckedEncoder i;
-        i.str(1, file.path, "FilesItem", "path");
-        i.int32_field(2, static_cast<std::int32_t>(file.policy));
-        i.int32_field(3, static_cast<std::int32_t>(file.type));
-        e.message_field(1, i.bytes());
-    }
-    return records_impl::wrap(num, record_field::files, e.bytes());
-}
-
-/// The bytes of `Record{num, exit}`.
-inline Bytes encode_record(std::int64_t num, const ExitRecord& x) {
-    ProtoEncoder e;
-    e.int32_field(1, x.exit_code);
-    e.int32_field(2, x.runtime);
-    return records_impl::wrap(num, record_field::exit, e.bytes());
-}
-
-/// The bytes of `Record{num, final}`.
-inline Bytes encode_record(std::int64_t num, const FinalRecord&) {
-    return records_impl::wrap(num, record_field::final, {});
-}
-
-/// The bytes of `Record{num, environment}`.
-/// \throws wandb::ValidationError  if a string is not valid UTF-8.
-inline Bytes encode_record(std::int64_t num, const EnvironmentRecord& x) {
-    records_impl::CheckedEncoder e;
-    e.str(1, x.os, "EnvironmentRecord", "os");
-    if (x.started_at) e.message_field(3, records_impl::timestamp(*x.started_at, "EnvironmentRecord.started_at"));
-    e.repeated_str(5, x.args, "EnvironmentRecord", "args");
-    e.str(6, x.program, "EnvironmentRecord", "program");
-    e.str(11, x.root, "EnvironmentRecord", "root");
-    e.str(12, x.host, "EnvironmentRecord", "host");
-    e.str(14, x.executable, "EnvironmentRecord", "executable");
-    e.int64_field(16, x.cpu_count);
-    e.int64_field(17, x.cpu_count_logical);
-    if (x.memory_total != 0) {
-        ProtoEncoder m;
-        m.int64_field(1, static_cast<std::int64_t>(x.memory_total));
-        e.message_field(21, m.bytes());
-    }
-    e.str(199, x.writer_id, "EnvironmentRecord", "writer_id");
-    return records_impl::wrap(num, record_field::environment, e.bytes());
-}
-
-/// The bytes of `Record{num, stats}`: stats_type SYSTEM (the default, not written), the timestamp
-/// (always written, as wandb-core does), then the items in order.
-/// \throws wandb::ValidationError  if a key or value is not valid UTF-8, or nanos is out of range.
-inline Bytes encode_record(std::int64_t num, const StatsRecord& s) {
-    ProtoEncoder e;
-    e.message_field(2, records_impl::timestamp(s.timestamp, "StatsRecord.timestamp"));
-    for (const auto& it : s.items) {
-        records_impl::CheckedEncoder i;
-        i.str(1, it.key, "StatsItem", "key");
-        i.str(16, it.value_json, "StatsItem", "value_json");
-        e.message_field(3, i.bytes());
-    }
-    return records_impl::wrap(num, record_field::stats, e.bytes());
-}
-
-/// The bytes of `Record{num, artifact}`.
-/// \throws wandb::ValidationError  if a string field is not valid UTF-8.
-inline Bytes encode_record(std::int64_t num, const ArtifactRecord& a) {
-    records_impl::CheckedEncoder e;
-    e.str(1, a.run_id, "ArtifactRecord", "run_id");
-    e.str(2, a.project, "ArtifactRecord", "project");
-    e.str(3, a.entity, "ArtifactRecord", "entity");
-    e.str(4, a.type, "ArtifactRecord", "type");
-    e.str(5, a.name, "ArtifactRecord", "name");
-    e.str(6, a.digest, "ArtifactRecord", "digest");
-    e.str(7, a.description, "ArtifactRecord", "description");
-    e.str(8, a.metadata, "ArtifactRecord", "metadata");
-    e.bool_field(9, a.user_created);
-    e.bool_field(10, a.use_after_commit);
-    e.repeated_str(11, a.aliases, "ArtifactRecord", "aliases");
-    if (a.manifest) e.message_field(12, records_impl::manifest(*a.manifest));
-    e.str(13, a.distributed_id, "ArtifactRecord", "distributed_id");
-    e.bool_field(14, a.finalize);
-    e.str(15, a.client_id, "ArtifactRecord", "client_id");
-    e.str(16, a.sequence_client_id, "ArtifactRecord", "sequence_client_id");
-    e.str(17, a.base_id, "ArtifactRecord", "base_id");
-    e.int64_field(18, a.ttl_duration_seconds);
-    e.repeated_str(19, a.tags, "ArtifactRecord", "tags");
-    e.bool_field(100, a.incremental_beta1);
-    return records_impl::wrap(num, record_field::artifact, e.bytes());
+    e.int64_field(num_field, num);
+    e.message_field(field->number, proto::schema_impl::encode_message(*field->message, &body, {}));
+    return e.take();
 }
 
 }  // namespace detail
