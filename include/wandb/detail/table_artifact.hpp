@@ -101,7 +101,7 @@ private:
 
     const MediaRef& image_file(const Image& image) {
         const void* buffer = image.file_bytes() ? static_cast<const void*>(image.file_bytes().get())
-                                                : static_cast<const void*>(image.pixels().get());
+                                                : static_cast<const void*>(image.pixel_view());
         auto key = std::make_pair(buffer, image.format());
         auto it = images_.find(key);
         if (it == images_.end()) it = images_.emplace(key, stage(encode_image(image), image.path())).first;
