@@ -3,7 +3,7 @@
 cmake_minimum_required(VERSION 3.16)
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(extra "")
-if(KIND STREQUAL "find_package")
+if(KIND MATCHES "^find_package")
   execute_process(COMMAND "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${WORK_DIR}/prefix"
                   RESULT_VARIABLE rc OUTPUT_QUIET)
   if(rc)
