@@ -24,6 +24,20 @@ std::size_t CountLargeAllocations::largest() const { return largest_seen; }
 
 }  // namespace wandb_test
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WANDB_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define WANDB_TEST_ASAN 1
+#endif
+
+#if defined(WANDB_TEST_ASAN)
+bool wandb_test::CountLargeAllocations::available() { return false; }
+#else
+bool wandb_test::CountLargeAllocations::available() { return true; }
+
 void* operator new(std::size_t size) {
     if (counting.load(std::memory_order_relaxed)) {
         if (size >= threshold) ++large_count;
@@ -39,3 +53,4 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void* operator new[](std::size_t size) { return ::operator new(size); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#endif

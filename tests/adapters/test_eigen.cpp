@@ -82,6 +82,8 @@ TEST_CASE("mask_from_eigen with keep_alive reads the matrix in place", "[eigen][
 }
 
 TEST_CASE("a 1024 x 1024 column-major mask with keep_alive is encoded with no copy; without, with one", "[eigen][zero_copy]") {
+    if (!wandb_test::CountLargeAllocations::available())
+        WARN("allocations are not counted in this build (AddressSanitizer owns operator new); the pointer checks still run");
     auto owned = std::make_shared<Eigen::MatrixXi>(1024, 1024);
     for (Eigen::Index c = 0; c < 1024; ++c)
         for (Eigen::Index r = 0; r < 1024; ++r) (*owned)(r, c) = int((r / 128) * 8 + c / 128);
@@ -90,13 +92,13 @@ TEST_CASE("a 1024 x 1024 column-major mask with keep_alive is encoded with no co
         const wandb_test::CountLargeAllocations large(threshold);
         const auto encoded = wandb::detail::encode_mask(wandb::mask_from_eigen(*owned, owned));
         INFO("largest allocation " << large.largest() << " bytes");
-        CHECK(large.count() == 0);
+        CHECK((large.count() == 0 || !large.available()));
         CHECK(wandb_test::decode(*encoded.bytes).pixels == coefficients(*owned));
     }
     const wandb_test::CountLargeAllocations large(threshold);
     const auto copied = wandb::mask_from_eigen(*owned);
-    CHECK(large.count() == 1);                    // the narrowed copy: one byte per label
-    CHECK(large.largest() == 1024 * 1024);
+    CHECK((large.count() == 1 || !large.available()));  // the narrowed copy: one byte per label
+    CHECK((large.largest() == 1024 * 1024 || !large.available()));
 }
 
 TEST_CASE("image_from_eigen converts float matrices by the SDK's rule and copies uint8 ones once", "[eigen][image]") {

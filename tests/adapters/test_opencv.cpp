@@ -99,6 +99,8 @@ TEST_CASE("mask_from_mat copies a Mat over memory it does not own, once", "[open
 }
 
 TEST_CASE("a 1024 x 1024 mask and image from Mat ROIs are encoded with no copy of their pixels", "[opencv][zero_copy]") {
+    if (!wandb_test::CountLargeAllocations::available())
+        WARN("allocations are not counted in this build (AddressSanitizer owns operator new); the pointer checks still run");
     const cv::Mat labels = filled(1100, 1100, CV_32SC1, [](int r, int c, int) { return double((r / 128) * 8 + c / 128); });
     const cv::Mat pixels = filled(1100, 1100, CV_8UC3, [](int r, int c, int k) {
         return double(k == 0 ? r % 256 : k == 1 ? c % 256 : (r + c) % 256);
@@ -110,7 +112,7 @@ TEST_CASE("a 1024 x 1024 mask and image from Mat ROIs are encoded with no copy o
         const auto image = wandb::image_from_mat(pixels(rect)).with_mask("labels", wandb::mask_from_mat(labels(rect)));
         const auto encoded = wandb::detail::encode_all(image);
         INFO("largest allocation " << large.largest() << " bytes");
-        CHECK(large.count() == 0);
+        CHECK((large.count() == 0 || !large.available()));
         CHECK(encoded.masks.size() == 1);
     }
     // The counter sees copies: the xtensor route copies the labels into the mask it owns.
@@ -118,7 +120,7 @@ TEST_CASE("a 1024 x 1024 mask and image from Mat ROIs are encoded with no copy o
     const wandb_test::CountLargeAllocations large(threshold);
     const wandb::ImageMask copied(xt::adapt(roi.ptr<std::int32_t>(), 1024 * 1024, xt::no_ownership(),
                                             std::array<std::size_t, 2>{1024, 1024}));
-    CHECK(large.count() == 1);
+    CHECK((large.count() == 1 || !large.available()));
 }
 
 TEST_CASE("image_from_mat reads 8-bit Mats in place and reorders BGR to RGB as it encodes", "[opencv][image]") {

@@ -91,6 +91,8 @@ TEST_CASE("mask_from_tensor keeps the tensor alive after the caller drops it", "
 }
 
 TEST_CASE("a 1024 x 1024 int64 mask and uint8 C x H x W image from tensors are encoded with no copy", "[torch][zero_copy]") {
+    if (!wandb_test::CountLargeAllocations::available())
+        WARN("allocations are not counted in this build (AddressSanitizer owns operator new); the pointer checks still run");
     const at::Tensor r = at::arange(1024, at::kLong).unsqueeze(1), c = at::arange(1024, at::kLong).unsqueeze(0);
     const at::Tensor ids = r.div(128, "floor") * 8 + c.div(128, "floor");  // int64, as argmax returns
     const at::Tensor pixels = at::stack({r.expand({1024, 1024}) % 256, c.expand({1024, 1024}) % 256, (r + c) % 256})
@@ -100,7 +102,7 @@ TEST_CASE("a 1024 x 1024 int64 mask and uint8 C x H x W image from tensors are e
     const auto image = wandb::image_from_tensor(pixels).with_mask("ids", wandb::mask_from_tensor(ids));
     const auto encoded = wandb::detail::encode_all(image);
     INFO("largest allocation " << large.largest() << " bytes");
-    CHECK(large.count() == 0);
+    CHECK((large.count() == 0 || !large.available()));
     CHECK(image.pixel_view()->data == pixels.data_ptr());
     CHECK(image.masks()[0].second->view().data == ids.data_ptr());
     CHECK(wandb_test::decode(*encoded.masks[0].bytes).pixels == values_of(ids));

@@ -37,6 +37,40 @@ def read_run_records(run_dir, run_id):
     return records, [next(k for k in r if k != "num") for r in records]
 
 
+def history_rows(records):
+    """Each History record's row as {key: value}, values parsed from JSON. Accepts both forms of
+    the items: `key` with the whole value, and `nested_key` (one item per JSON leaf, as wandb-core
+    writes them), reassembled into nested objects."""
+    rows = []
+    for r in records:
+        if "history" not in r:
+            continue
+        row = {}
+        for item in r["history"].get("item", []):
+            path = item.get("nested_key") or [item["key"]]
+            target = row
+            for k in path[:-1]:
+                target = target.setdefault(k, {})
+            target[path[-1]] = json.loads(item["value_json"])
+        rows.append(row)
+    return rows
+
+
+def artifact_files(records, run_dir):
+    """[(artifact name, {manifest path: bytes})] for every Artifact record in log order, reading
+    each staged file its manifest names (a relative local_path is taken from run_dir)."""
+    out = []
+    for r in records:
+        if "artifact" not in r:
+            continue
+        files = {}
+        for e in r["artifact"].get("manifest", {}).get("contents", []):
+            with open(os.path.join(run_dir, e["local_path"]), "rb") as f:
+                files[e["path"]] = f.read()
+        out.append((r["artifact"]["name"], files))
+    return out
+
+
 def quadrants(split):
     """The seed's 100x100 mask, row-major: 0 top-left, 1 bottom-left, 2 top-right, 3 bottom-right."""
     return [(1 if r >= split else 0) + (2 if c >= split else 0) for r in range(100) for c in range(100)]
