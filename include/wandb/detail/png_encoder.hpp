@@ -127,6 +127,7 @@ inline RowFilter filter_row_adaptive(const std::uint8_t* row, const std::uint8_t
 /// convert a row into a buffer of their own.
 class PngRows {
 public:
+    /// Row y (0 <= y < height): width * channels bytes, 8 bits per channel.
     virtual const std::uint8_t* row(std::size_t y) = 0;
 
 protected:

@@ -26,8 +26,8 @@ namespace detail {
 /// Who reads a view, for error messages: the API the user called and what it calls its input,
 /// e.g. {"wandb::mask_from_mat", "mask"} -> "wandb::mask_from_mat: mask value 300 at row 3, ...".
 struct Caller {
-    const char* api;
-    const char* input;
+    const char* api;    ///< "wandb::mask_from_mat"
+    const char* input;  ///< "mask"
 };
 
 /// Calls `f(static_cast<T*>(nullptr))` with T the C++ type of `type`.
@@ -220,6 +220,7 @@ public:
             for (auto& b : buffers_) b.resize(view.width * view.channels);
     }
 
+    /// Row y as 8-bit pixels: in the source, or converted into the buffer not holding the last row returned.
     const std::uint8_t* row(std::size_t y) override {
         if (direct_)
             return static_cast<const std::uint8_t*>(view_.data) + std::ptrdiff_t(y) * view_.row_stride;
