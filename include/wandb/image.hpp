@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -21,10 +22,12 @@
 #include "bounding_boxes.hpp"
 #include "classes.hpp"
 #include "detail/image_file.hpp"
+#include "detail/strided_access.hpp"
 #include "detail/text.hpp"
 #include "detail/xtensor.hpp"
 #include "error.hpp"
 #include "image_mask.hpp"
+#include "strided_pixels.hpp"
 
 WANDB_NAMESPACE_BEGIN
 
@@ -36,6 +39,19 @@ enum class ImageFormat { png, jpg, bmp };
 /// all values in [0, 1] -> x*255; all in [-1, 1] -> 127.5*(x+1); otherwise clipped to [0, 255];
 /// then truncated to integers. With `off`, every value must already lie in [0, 255].
 enum class Normalize { on, off };
+
+namespace detail {
+
+/// The 8-bit pixels of an Image and the memory holding them, shared by the image's copies: a
+/// uint8 view (what the encoder reads) into an owned tensor or into borrowed memory kept alive by
+/// the view's owner; for borrowed pixels, `tensor` is made by the first call of Image::pixels().
+struct ImageStorage {
+    StridedPixels view;
+    std::shared_ptr<const xt::xtensor<std::uint8_t, 3>> tensor;
+    std::once_flag materialized;
+};
+
+}  // namespace detail
 
 /// An image to log: 8-bit pixels (gray, RGB or RGBA) or an image file, plus overlays. Build it,
 /// then chain the overlays:
@@ -55,10 +71,35 @@ public:
         static_assert(std::is_arithmetic_v<typename E::value_type>,
                       "wandb::Image: pixels must have an arithmetic element type");
         auto&& source = xt::eval(pixels.derived_cast());
-        pixels_ = std::make_shared<const xt::xtensor<std::uint8_t, 3>>(to_8bit(source, normalize));
-        height_ = pixels_->shape()[0];
-        width_ = pixels_->shape()[1];
-        format_ = file_type == ImageFormat::png ? "png" : file_type == ImageFormat::jpg ? "jpg" : "bmp";
+        own(to_8bit(source, normalize));
+        set_format(file_type);
+    }
+
+    /// An image from pixels in memory the library does not own (StridedPixels: what the OpenCV,
+    /// LibTorch and Eigen adapters build). uint8 pixels are validated and later encoded where they
+    /// are, through the view's strides and channel order: no copy, the view's owner is held by
+    /// this image and its copies. Other element types are converted to 8 bits now by Normalize's
+    /// rule: that allocates the 8-bit image (a conversion, as for arrays), and so does the SDK's
+    /// rule for uint8 pixels that are all 0 or 1 (scaled to 0 and 255) unless normalize is off.
+    /// \param pixels  1, 3 or 4 channels of any PixelType, any strides.
+    /// \param caller  the API named in errors (for the adapters).
+    /// \throws wandb::ValidationError  if data or owner is null, the view is empty, has a side over
+    ///         65500, 2 or more than 4 channels, is misaligned, holds a NaN or infinite value, or
+    ///         with Normalize::off a value outside 0..255 (the message gives the value and where).
+    explicit Image(StridedPixels pixels, ImageFormat file_type = ImageFormat::png, Normalize normalize = Normalize::on,
+                   detail::Caller caller = {who, "pixel view"}) {
+        detail::check_view(pixels, caller, false);
+        if (pixels.type == PixelType::u8 && (normalize == Normalize::off || any_above_one(pixels))) {
+            storage_ = std::make_shared<detail::ImageStorage>();
+            storage_->view = std::move(pixels);
+        } else {
+            const std::size_t rank = pixels.channels == 1 ? 2 : 3;
+            own(detail::visit_pixel_type(pixels.type, [&](auto* tag) {
+                using Source = std::remove_pointer_t<decltype(tag)>;
+                return convert_to_8bit(detail::TypedPixels<Source>(pixels), normalize, rank, caller.api);
+            }));
+        }
+        set_format(file_type);
     }
 
     /// An image from a png, jpg/jpeg or bmp file, read once now and logged as it is; its format is
@@ -159,8 +200,25 @@ public:
     std::size_t height() const noexcept { return height_; }
     /// "png", "jpg", "bmp", or a file's extension as written ("jpeg", "PNG", ...).
     const std::string& format() const noexcept { return format_; }
-    /// The 8-bit pixels, H x W x C with C = 1, 3 or 4; null for an image from a file.
-    const std::shared_ptr<const xt::xtensor<std::uint8_t, 3>>& pixels() const noexcept { return pixels_; }
+    /// The 8-bit pixels, H x W x C with C = 1, 3 or 4; null for an image from a file. For an image
+    /// of borrowed uint8 pixels, the first call copies them into a tensor kept by the image and its
+    /// copies; encoding never calls it. Thread-safe.
+    /// \throws std::bad_alloc  if that copy cannot be made.
+    const std::shared_ptr<const xt::xtensor<std::uint8_t, 3>>& pixels() const {
+        static const std::shared_ptr<const xt::xtensor<std::uint8_t, 3>> none;
+        if (!storage_) return none;
+        std::call_once(storage_->materialized, [this] {
+            if (storage_->tensor) return;
+            const StridedPixels& v = storage_->view;
+            auto copy = std::make_shared<xt::xtensor<std::uint8_t, 3>>(std::array<std::size_t, 3>{v.height, v.width, v.channels});
+            detail::copy_view(v, copy->data());
+            storage_->tensor = std::move(copy);
+        });
+        return storage_->tensor;
+    }
+    /// The 8-bit pixels as a view into the memory that holds them, owned or borrowed: what the
+    /// encoder reads; null for an image from a file. Copies of an image share this view.
+    const StridedPixels* pixel_view() const noexcept { return storage_ ? &storage_->view : nullptr; }
     /// The file the image was read from, if any.
     const std::optional<std::filesystem::path>& path() const noexcept { return path_; }
     /// That file's bytes as read at construction (null for pixel images).
@@ -225,6 +283,41 @@ private:
         if (taken) throw ValidationError(std::string(who) + ": duplicate " + kind + " key " + detail::quoted(key));
     }
 
+    void own(xt::xtensor<std::uint8_t, 3>&& pixels) {
+        auto tensor = std::make_shared<const xt::xtensor<std::uint8_t, 3>>(std::move(pixels));
+        height_ = tensor->shape()[0];
+        width_ = tensor->shape()[1];
+        const std::size_t channels = tensor->shape()[2];
+        storage_ = std::make_shared<detail::ImageStorage>();
+        storage_->view = strided_pixels(tensor->data(), height_, width_, channels, std::ptrdiff_t(width_ * channels),
+                                        std::ptrdiff_t(channels), 1, tensor);
+        storage_->tensor = std::move(tensor);
+    }
+
+    void set_format(ImageFormat file_type) {
+        if (storage_) {
+            height_ = storage_->view.height;
+            width_ = storage_->view.width;
+        }
+        format_ = file_type == ImageFormat::png ? "png" : file_type == ImageFormat::jpg ? "jpg" : "bmp";
+    }
+
+    /// True if some value of a uint8 view exceeds 1 (then the SDK's rule leaves the values as they are).
+    static bool any_above_one(const StridedPixels& view) {
+        const detail::TypedPixels<std::uint8_t> px(view);
+        for (std::size_t r = 0; r < px.height; ++r) {
+            if (px.rows_packed()) {
+                const std::uint8_t* p = px.row_data(r);
+                if (std::any_of(p, p + px.width * px.channels, [](std::uint8_t v) { return v > 1; })) return true;
+            } else {
+                for (std::size_t c = 0; c < px.width; ++c)
+                    for (std::size_t k = 0; k < px.channels; ++k)
+                        if (px.at(r, c, k) > 1) return true;
+            }
+        }
+        return false;
+    }
+
     /// Shapes, finiteness and the SDK's rescaling: one pass for the range, one to convert.
     template <class Container>
     static xt::xtensor<std::uint8_t, 3> to_8bit(const Container& source, Normalize normalize) {
@@ -246,26 +339,42 @@ private:
             const xt::xarray<Source> row_major = source;  // one copy, only for exotic layouts
             return to_8bit(row_major, normalize);
         }
-        const Source* in = source.data();
-        const std::size_t count = height * width * channels;
+        StridedPixels view;  // of any arithmetic type (long double too): only its layout is read
+        view.data = source.data();
+        view.height = height;
+        view.width = width;
+        view.channels = channels;
+        view.channel_stride = std::ptrdiff_t(sizeof(Source));
+        view.column_stride = std::ptrdiff_t(channels * sizeof(Source));
+        view.row_stride = std::ptrdiff_t(width) * view.column_stride;
+        return convert_to_8bit(detail::TypedPixels<Source>(view), normalize, rank, who);
+    }
+
+    /// Finiteness and the SDK's rescaling of (shape-checked) pixels read through their strides:
+    /// one pass for the range, one to convert. `rank` 3 names the channel in errors (the
+    /// source's channel: for BGR pixels, channel 0 is blue).
+    template <class Source>
+    static xt::xtensor<std::uint8_t, 3> convert_to_8bit(const detail::TypedPixels<Source>& in, Normalize normalize,
+                                                        std::size_t rank, const char* api) {
+        const std::size_t height = in.height, width = in.width, channels = in.channels;
         auto where = [&](std::size_t i) {
             return " at row " + std::to_string(i / (width * channels)) + ", column " +
-                   std::to_string(i / channels % width) + (rank == 3 ? ", channel " + std::to_string(i % channels) : "");
+                   std::to_string(i / channels % width) +
+                   (rank == 3 ? ", channel " + std::to_string(in.order[i % channels]) : "");
         };
-        Source lo = in[0], hi = in[0];
-        for (std::size_t i = 0; i < count; ++i) {
-            const Source v = in[i];
+        Source lo = in.at(0, 0), hi = lo;
+        in.for_each([&](std::size_t i, Source v) {
             if constexpr (std::is_floating_point_v<Source>) {
                 if (!std::isfinite(v))
-                    throw ValidationError(std::string(who) + ": pixel value " + detail::number_text(double(v)) +
+                    throw ValidationError(std::string(api) + ": pixel value " + detail::number_text(double(v)) +
                                           where(i) + " is not finite");
             }
             if (normalize == Normalize::off && (double(v) < 0 || double(v) > 255))
-                throw ValidationError(std::string(who) + ": pixel value " + detail::number_text(double(v)) + where(i) +
+                throw ValidationError(std::string(api) + ": pixel value " + detail::number_text(double(v)) + where(i) +
                                       " is outside 0..255 and normalization is off");
             lo = std::min(lo, v);
             hi = std::max(hi, v);
-        }
+        });
 
         // The arithmetic follows numpy's: floats stay in their own precision, integers are exact
         // or (the [-1, 1] rule) computed in double; astype(uint8) truncates toward zero.
@@ -274,20 +383,22 @@ private:
         std::uint8_t* o = out.data();
         const bool on = normalize == Normalize::on;
         if (on && double(lo) >= 0 && double(hi) <= 1) {
-            for (std::size_t i = 0; i < count; ++i) o[i] = static_cast<std::uint8_t>(static_cast<Calc>(in[i]) * Calc(255));
+            in.for_each([o](std::size_t i, Source v) { o[i] = static_cast<std::uint8_t>(static_cast<Calc>(v) * Calc(255)); });
         } else if (on && double(lo) >= -1 && double(hi) <= 1) {
-            for (std::size_t i = 0; i < count; ++i)
-                o[i] = static_cast<std::uint8_t>(Calc(127.5) * (static_cast<Calc>(in[i]) + Calc(1)));
+            in.for_each([o](std::size_t i, Source v) {
+                o[i] = static_cast<std::uint8_t>(Calc(127.5) * (static_cast<Calc>(v) + Calc(1)));
+            });
         } else if constexpr (std::is_same_v<Source, std::uint8_t>) {
-            std::copy(in, in + count, o);
+            in.for_each([o](std::size_t i, Source v) { o[i] = v; });
         } else {
-            for (std::size_t i = 0; i < count; ++i)
-                o[i] = static_cast<std::uint8_t>(std::min(std::max(static_cast<Calc>(in[i]), Calc(0)), Calc(255)));
+            in.for_each([o](std::size_t i, Source v) {
+                o[i] = static_cast<std::uint8_t>(std::min(std::max(static_cast<Calc>(v), Calc(0)), Calc(255)));
+            });
         }
         return out;
     }
 
-    std::shared_ptr<const xt::xtensor<std::uint8_t, 3>> pixels_;
+    std::shared_ptr<detail::ImageStorage> storage_;  ///< null for an image from a file
     std::optional<std::filesystem::path> path_;
     detail::SharedBytes file_bytes_;
     std::string format_;

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,14 +17,31 @@
 
 #include "classes.hpp"
 #include "detail/image_file.hpp"
+#include "detail/strided_access.hpp"
 #include "detail/text.hpp"
 #include "detail/xtensor.hpp"
 #include "error.hpp"
+#include "strided_pixels.hpp"
 
 WANDB_NAMESPACE_BEGIN
+namespace detail {
 
-/// A per-pixel class-id mask to overlay on an Image: a 2D integer label array, or a saved mask
-/// PNG, plus the names of its classes. Validated on construction; immutable afterwards.
+/// The labels of an ImageMask and the memory holding them, shared by the mask's copies: a view
+/// (what the encoder reads) into an owned tensor or into borrowed memory kept alive by the view's
+/// owner; for a borrowed mask, `tensor` is made by the first call of mask_data().
+template <class T>
+struct MaskStorage {
+    StridedPixels view;
+    std::shared_ptr<const xt::xtensor<T, 2>> tensor;
+    std::once_flag materialized;
+};
+
+}  // namespace detail
+
+/// A per-pixel class-id mask to overlay on an Image: a 2D integer label array, a saved mask PNG,
+/// or labels in memory the library does not own (StridedPixels: what the OpenCV, LibTorch and
+/// Eigen adapters build), plus the names of its classes. Validated on construction; immutable
+/// afterwards, so copies share the labels.
 /// \tparam T  the element type of the labels; any integral type (values must still be 0..255).
 template <class T = std::uint8_t>
 class ImageMask {
@@ -47,7 +66,7 @@ public:
         auto&& source = xt::eval(mask_data.derived_cast());
         check_shape(source.shape());
         check_values(source);
-        data_ = source;  // one conversion into the owning xt::xtensor<T, 2>
+        own(xt::xtensor<T, 2>(source));  // one conversion into the owning xt::xtensor<T, 2>
         set_labels(std::move(class_labels));
     }
 
@@ -56,7 +75,7 @@ public:
     explicit ImageMask(xt::xtensor<T, 2>&& mask_data, std::optional<ClassLabels> class_labels = std::nullopt) {
         check_shape(mask_data.shape());
         check_values(mask_data);
-        data_ = std::move(mask_data);
+        own(std::move(mask_data));
         set_labels(std::move(class_labels));
     }
 
@@ -80,25 +99,68 @@ public:
                                   (header.bit_depth == 1 ? "" : "s"));
         const auto info = detail::probe_image(*file_bytes_, path, who, "mask file");
         const auto pixels = detail::decode_image(*file_bytes_, 1, path, who, "mask file");
-        data_ = xt::adapt(pixels.get(), info.height * info.width, xt::no_ownership(),
-                          std::array<std::size_t, 2>{info.height, info.width});
+        own(xt::xtensor<T, 2>(xt::adapt(pixels.get(), info.height * info.width, xt::no_ownership(),
+                                        std::array<std::size_t, 2>{info.height, info.width})));
         path_ = path;
         set_labels(std::move(class_labels));
     }
 
+    /// A mask from labels in memory the library does not own, validated where they are (0..255,
+    /// read through the view's strides) and later encoded from there: no copy of the labels.
+    /// The view's owner is held by this mask and its copies.
+    /// \param labels  one channel of integers (any PixelType but f32/f64), any strides.
+    /// \param class_labels  as above.  \param caller  the API named in errors (for the adapters).
+    /// \throws wandb::ValidationError  if data or owner is null, the view is empty, has a side over
+    ///         65500, more than one channel, float elements, is misaligned, holds a value outside
+    ///         0..255 (message gives the value, row and column), or a label is bad.
+    template <class U = T, class = std::enable_if_t<std::is_same_v<U, std::uint8_t>>>
+    explicit ImageMask(StridedPixels labels, std::optional<ClassLabels> class_labels = std::nullopt,
+                       detail::Caller caller = {who, "mask_data"}) {
+        detail::check_view(labels, caller, true);
+        bool present[256] = {};
+        detail::check_mask_values(labels, caller, class_labels ? nullptr : present);
+        storage_ = std::make_shared<detail::MaskStorage<T>>();
+        storage_->view = std::move(labels);
+        if (class_labels) {
+            set_labels(std::move(class_labels), caller.api);
+        } else {
+            labels_ = default_labels(present);
+        }
+    }
+
     /// A mask with the labels of another element type; the values were validated, so this is exact.
+    /// To 8 bits (what an Image holds) the labels are shared, read through a view, not copied.
     template <class U, class = std::enable_if_t<!std::is_same_v<U, T>>>
     explicit ImageMask(const ImageMask<U>& other)
-        : data_(other.mask_data()), labels_(other.class_labels()), path_(other.path()), file_bytes_(other.file_bytes()) {}
+        : labels_(other.class_labels()), path_(other.path()), file_bytes_(other.file_bytes()) {
+        if constexpr (std::is_same_v<T, std::uint8_t>) {
+            storage_ = std::make_shared<detail::MaskStorage<T>>();
+            storage_->view = other.view();
+        } else {
+            own(materialize(other.view()));
+        }
+    }
 
-    /// The class ids, H x W.
-    const xt::xtensor<T, 2>& mask_data() const noexcept { return data_; }
+    /// The class ids, H x W. For a mask made from StridedPixels (or converted to 8 bits from
+    /// another element type), the first call copies the labels into a tensor kept by the mask and
+    /// its copies; encoding never calls it. Thread-safe.
+    /// \throws std::bad_alloc  if that copy cannot be made.
+    const xt::xtensor<T, 2>& mask_data() const {
+        std::call_once(storage_->materialized, [this] {
+            if (!storage_->tensor)
+                storage_->tensor = std::make_shared<const xt::xtensor<T, 2>>(materialize(storage_->view));
+        });
+        return *storage_->tensor;
+    }
+    /// The labels as a view into the memory that holds them, owned or borrowed: what the encoder
+    /// reads (`view().data` is the source's own memory for a borrowed mask).
+    const StridedPixels& view() const noexcept { return storage_->view; }
     /// id -> name: the labels given, or "class_<id>" for every id present.
     const ClassLabels& class_labels() const noexcept { return labels_; }
     /// Rows of the mask.
-    std::size_t height() const noexcept { return data_.shape()[0]; }
+    std::size_t height() const noexcept { return storage_->view.height; }
     /// Columns of the mask.
-    std::size_t width() const noexcept { return data_.shape()[1]; }
+    std::size_t width() const noexcept { return storage_->view.width; }
     /// The PNG file the mask was read from, if it came from one.
     const std::optional<std::filesystem::path>& path() const noexcept { return path_; }
     /// That file's bytes as read at construction (null for array masks); logged as they are.
@@ -153,21 +215,41 @@ private:
         }
     }
 
-    void set_labels(std::optional<ClassLabels> class_labels) {
+    /// Takes over validated labels.
+    void own(xt::xtensor<T, 2>&& labels) {
+        auto tensor = std::make_shared<const xt::xtensor<T, 2>>(std::move(labels));
+        const std::size_t h = tensor->shape()[0], w = tensor->shape()[1];
+        storage_ = std::make_shared<detail::MaskStorage<T>>();
+        storage_->view = strided_pixels(tensor->data(), h, w, 1, std::ptrdiff_t(w), 1, 0, tensor);
+        storage_->tensor = std::move(tensor);
+    }
+
+    /// A copy of a validated view's labels as T (exact).
+    static xt::xtensor<T, 2> materialize(const StridedPixels& view) {
+        xt::xtensor<T, 2> out(std::array<std::size_t, 2>{view.height, view.width});
+        detail::copy_view(view, out.data());
+        return out;
+    }
+
+    void set_labels(std::optional<ClassLabels> class_labels, const char* api = who) {
         if (class_labels) {
-            detail::validate_class_labels(*class_labels, who, 0, 255);
+            detail::validate_class_labels(*class_labels, api, 0, 255);
             labels_ = std::move(*class_labels);
             return;
         }
         bool present[256] = {};
-        for (const T v : data_.storage()) present[static_cast<std::size_t>(v)] = true;
+        for (const T v : storage_->tensor->storage()) present[static_cast<std::size_t>(v)] = true;
+        labels_ = default_labels(present);
+    }
+
+    static ClassLabels default_labels(const bool (&present)[256]) {
         std::set<int> ids;
         for (int id = 0; id < 256; ++id)
             if (present[id]) ids.insert(id);
-        labels_ = detail::default_class_labels(ids);
+        return detail::default_class_labels(ids);
     }
 
-    xt::xtensor<T, 2> data_;
+    std::shared_ptr<detail::MaskStorage<T>> storage_;
     ClassLabels labels_;
     std::optional<std::filesystem::path> path_;
     detail::SharedBytes file_bytes_;
@@ -180,5 +262,7 @@ template <class T>
 ImageMask(xt::xtensor<T, 2>&&, std::optional<ClassLabels> = std::nullopt) -> ImageMask<T>;
 /// `wandb::ImageMask(path, ...)` holds 8-bit labels.
 ImageMask(const std::filesystem::path&, std::optional<ClassLabels> = std::nullopt) -> ImageMask<std::uint8_t>;
+/// `wandb::ImageMask(view, ...)` holds 8-bit labels (read from the view's memory).
+ImageMask(StridedPixels, std::optional<ClassLabels> = std::nullopt) -> ImageMask<std::uint8_t>;
 
 WANDB_NAMESPACE_END

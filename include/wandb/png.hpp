@@ -52,24 +52,29 @@ namespace detail {
 /// The largest width or height encode_png accepts (what W&B and PIL accept for PNG).
 inline constexpr std::size_t max_png_side = 65500;
 
-/// The one PNG encoder. encode_png calls it with the best deflate backend and IDAT chunks of up
-/// to 1 GiB; tests call it to force a backend or to split the data into many IDATs.
-/// \throws wandb::ValidationError  as encode_png does.
-inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const PngOptions& options,
-                                                 ZlibBackend backend, std::size_t max_idat = std::size_t(1) << 30) {
+/// Checks the shape encode_png accepts.
+/// \throws wandb::ValidationError  if channels is not 1/3/4 or a side is 0 or over 65500.
+inline void check_png_shape(std::size_t w, std::size_t h, std::size_t ch) {
     static const std::string prefix = "wandb::encode_png: ";
-    const std::size_t w = pixels.width, h = pixels.height, ch = pixels.channels;
     if (ch != 1 && ch != 3 && ch != 4)
         throw ValidationError(prefix + "channels must be 1, 3 or 4, got " + std::to_string(ch));
     if (w == 0 || w > max_png_side)
         throw ValidationError(prefix + "width must be 1.." + std::to_string(max_png_side) + ", got " + std::to_string(w));
     if (h == 0 || h > max_png_side)
         throw ValidationError(prefix + "height must be 1.." + std::to_string(max_png_side) + ", got " + std::to_string(h));
-    if (pixels.data == nullptr) throw ValidationError(prefix + "data is null");
+}
+
+/// The one PNG encoder, reading `h` rows of `w * ch` bytes from `source` (pixels in memory, or
+/// rows converted one at a time from a strided source: no copy of the whole image is made for
+/// that). The sample that chooses filter and level reads rows at a quarter, half and three
+/// quarters down; the image is then read top to bottom once.
+/// \throws wandb::ValidationError  as encode_png does.
+inline std::vector<std::uint8_t> encode_png_rows(PngRows& source, std::size_t w, std::size_t h, std::size_t ch,
+                                                 const PngOptions& options, ZlibBackend backend,
+                                                 std::size_t max_idat = std::size_t(1) << 30) {
+    static const std::string prefix = "wandb::encode_png: ";
+    check_png_shape(w, h, ch);
     const std::size_t row_bytes = w * ch;
-    if (pixels.row_stride < row_bytes)
-        throw ValidationError(prefix + "row_stride must be at least width * channels = " + std::to_string(row_bytes) +
-                              ", got " + std::to_string(pixels.row_stride));
     if (options.compression_level < automatic_compression || options.compression_level > max_compression_level)
         throw ValidationError(prefix + "compression_level must be -1 (automatic) or 0.." +
                               std::to_string(max_compression_level) + ", got " +
@@ -87,9 +92,9 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
     // Filters rows [y0, y1) with `strategy` into `out`, `line` bytes per row.
     const auto scratch = allocate_bytes(options.filter == PngFilter::adaptive ? row_bytes : 0);
     auto filter_rows = [&](PngFilter strategy, std::size_t y0, std::size_t y1, std::uint8_t* out) {
+        const std::uint8_t* prev = y0 == 0 ? nullptr : source.row(y0 - 1);
         for (std::size_t y = y0; y < y1; ++y, out += line) {
-            const std::uint8_t* row = pixels.data + y * pixels.row_stride;
-            const std::uint8_t* prev = y == 0 ? nullptr : row - pixels.row_stride;
+            const std::uint8_t* row = source.row(y);
             RowFilter f;
             if (strategy == PngFilter::adaptive) {
                 f = filter_row_adaptive(row, prev, row_bytes, ch, scratch.get(), out + 1);
@@ -99,6 +104,7 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
                 filter_row(f, row, prev, row_bytes, ch, out + 1);
             }
             out[0] = std::uint8_t(f);
+            prev = row;
         }
     };
 
@@ -169,6 +175,25 @@ inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const 
     }
     static constexpr std::uint8_t color_type[5] = {0, 0, 0, 2, 6};
     return assemble_png(std::uint32_t(w), std::uint32_t(h), color_type[ch], z.data.get(), z.size, max_idat);
+}
+
+/// encode_png_rows over a PixelView: the rows are read where they are.
+/// \throws wandb::ValidationError  as encode_png does.
+inline std::vector<std::uint8_t> encode_png_with(const PixelView& pixels, const PngOptions& options,
+                                                 ZlibBackend backend, std::size_t max_idat = std::size_t(1) << 30) {
+    static const std::string prefix = "wandb::encode_png: ";
+    check_png_shape(pixels.width, pixels.height, pixels.channels);
+    if (pixels.data == nullptr) throw ValidationError(prefix + "data is null");
+    const std::size_t row_bytes = pixels.width * pixels.channels;
+    if (pixels.row_stride < row_bytes)
+        throw ValidationError(prefix + "row_stride must be at least width * channels = " + std::to_string(row_bytes) +
+                              ", got " + std::to_string(pixels.row_stride));
+    struct ViewRows final : PngRows {
+        explicit ViewRows(const PixelView& v) : view(v) {}
+        const std::uint8_t* row(std::size_t y) override { return view.data + y * view.row_stride; }
+        PixelView view;
+    } rows(pixels);
+    return encode_png_rows(rows, pixels.width, pixels.height, pixels.channels, options, backend, max_idat);
 }
 
 }  // namespace detail

@@ -2,8 +2,9 @@
 #   cmake -DKIND=<kind> -DSOURCE_DIR=<source tree> -DBUILD_DIR=<its build> -DWORK_DIR=<scratch>
 #         -DPREFIX=<install prefix> -DCXX=<compiler> -P run_consumer.cmake
 # KIND: install (the fixture: `cmake --install` of the dev component into PREFIX), add_subdirectory,
-# fetchcontent, find_package, no_libstb (projects of those names here) or pkg_config (no CMake:
-# the compiler with `pkg-config --cflags --libs wandb_imagemask` only).
+# fetchcontent, find_package, no_libstb, find_package_adapters (projects of those names here) or
+# pkg_config (no CMake: the compiler with `pkg-config --cflags --libs wandb_imagemask` only).
+# find_package_adapters installs every component into its own WORK_DIR/prefix first.
 cmake_minimum_required(VERSION 3.24)
 
 function(run what)
@@ -21,6 +22,10 @@ endif()
 
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
+if(KIND STREQUAL "find_package_adapters")
+  set(PREFIX "${WORK_DIR}/prefix")
+  run("cmake --install" "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${PREFIX}")
+endif()
 set(consumers "${SOURCE_DIR}/tests/consumers")
 set(consumer "${WORK_DIR}/build/consumer")
 
@@ -52,7 +57,7 @@ else()
         "${CMAKE_COMMAND}" -E tar czf "${tarball}" ${entries})
     file(SHA256 "${tarball}" sha256)
     list(APPEND configure_args "-DWANDB_IMAGEMASK_URL=file://${tarball}" "-DWANDB_IMAGEMASK_SHA256=${sha256}")
-  else()  # find_package, no_libstb
+  else()  # find_package, no_libstb, find_package_adapters
     list(APPEND configure_args "-DCMAKE_PREFIX_PATH=${PREFIX}")
   endif()
   run("configuring" "${CMAKE_COMMAND}" -S "${consumers}/${KIND}" -B "${WORK_DIR}/build" ${configure_args})

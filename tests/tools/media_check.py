@@ -57,6 +57,21 @@ def nested_key_problems(records):
     return problems
 
 
+def artifact_files(records, run_dir):
+    """[(artifact name, {manifest path: bytes})] for every Artifact record in log order, reading
+    each staged file its manifest names (a relative local_path is taken from run_dir)."""
+    out = []
+    for r in records:
+        if "artifact" not in r:
+            continue
+        files = {}
+        for e in r["artifact"].get("manifest", {}).get("contents", []):
+            with open(os.path.join(run_dir, e["local_path"]), "rb") as f:
+                files[e["path"]] = f.read()
+        out.append((r["artifact"]["name"], files))
+    return out
+
+
 def quadrants(split):
     """The seed's 100x100 mask, row-major: 0 top-left, 1 bottom-left, 2 top-right, 3 bottom-right."""
     return [(1 if r >= split else 0) + (2 if c >= split else 0) for r in range(100) for c in range(100)]

@@ -121,6 +121,22 @@ inline RowFilter filter_row_adaptive(const std::uint8_t* row, const std::uint8_t
     return best;
 }
 
+/// Where the encoder reads its rows from: `row(y)` returns the `width * channels` bytes of row y.
+/// A returned row stays valid until two more rows have been asked for, so a row and the one
+/// above it can be filtered together. Implementations may point into the caller's pixels or
+/// convert a row into a buffer of their own.
+class PngRows {
+public:
+    /// Row y (0 <= y < height): width * channels bytes, 8 bits per channel.
+    virtual const std::uint8_t* row(std::size_t y) = 0;
+
+protected:
+    PngRows() = default;
+    PngRows(const PngRows&) = default;
+    PngRows& operator=(const PngRows&) = default;
+    ~PngRows() = default;
+};
+
 /// Stores a 32-bit value big-endian at p.
 inline void put_u32_be(std::uint8_t* p, std::uint32_t v) noexcept {
     p[0] = std::uint8_t(v >> 24);

@@ -18,6 +18,7 @@
 #include "../detail/hash.hpp"
 #include "../detail/image_file.hpp"
 #include "../detail/stb.hpp"
+#include "../detail/strided_access.hpp"
 
 WANDB_NAMESPACE_BEGIN
 namespace detail {
@@ -37,17 +38,33 @@ inline EncodedFile make_encoded_file(std::string subdir, std::string extension, 
     return {std::move(subdir), std::move(extension), std::move(bytes), digest};
 }
 
+/// A PNG of a (validated) view, read a row at a time: from the view's own memory when its rows
+/// are packed 8-bit pixels, else through two row buffers; never a copy of the whole image.
+inline std::vector<std::uint8_t> encode_png_view(const StridedPixels& view) {
+    StridedRows rows(view);
+    return encode_png_rows(rows, view.width, view.height, view.channels, PngOptions{}, ZlibBackend::best);
+}
+
 /// The image's own file: its pixels encoded as png (our encoder), jpg (stb, quality 75, alpha
 /// dropped, as PIL saves RGBA-as-RGB) or bmp (stb); or the bytes of the file it came from.
+/// PNG reads borrowed pixels where they are; stb needs one packed buffer, so jpg and bmp of
+/// strided or reordered pixels make a temporary packed copy.
 inline EncodedFile encode_image(const Image& image) {
     if (image.file_bytes())
         return make_encoded_file("media/images", "." + image.format(), image.file_bytes());
-    const auto& px = *image.pixels();
-    const std::size_t channels = px.shape()[2];
+    const StridedPixels& view = *image.pixel_view();
+    const std::size_t channels = view.channels;
     auto bytes = std::make_shared<std::vector<std::uint8_t>>();
     if (image.format() == "png") {
-        *bytes = encode_png(PixelView{px.data(), image.width(), image.height(), channels, image.width() * channels});
+        *bytes = encode_png_view(view);
     } else {
+        std::vector<std::uint8_t> packed;
+        const std::uint8_t* pixels = static_cast<const std::uint8_t*>(view.data);
+        if (!TypedPixels<std::uint8_t>(view).packed()) {
+            packed.resize(view.height * view.width * channels);
+            copy_view(view, packed.data());
+            pixels = packed.data();
+        }
         auto sink = [](void* context, void* data, int size) {
             auto* out = static_cast<std::vector<std::uint8_t>*>(context);
             const auto* p = static_cast<const std::uint8_t*>(data);
@@ -55,8 +72,8 @@ inline EncodedFile encode_image(const Image& image) {
         };
         const int w = static_cast<int>(image.width()), h = static_cast<int>(image.height());
         const int ok = image.format() == "jpg"
-                           ? stbi_write_jpg_to_func(sink, bytes.get(), w, h, static_cast<int>(channels), px.data(), 75)
-                           : stbi_write_bmp_to_func(sink, bytes.get(), w, h, static_cast<int>(channels), px.data());
+                           ? stbi_write_jpg_to_func(sink, bytes.get(), w, h, static_cast<int>(channels), pixels, 75)
+                           : stbi_write_bmp_to_func(sink, bytes.get(), w, h, static_cast<int>(channels), pixels);
         if (!ok) throw ValidationError("wandb::Image: cannot encode a " + image.format() + " image");
     }
     return make_encoded_file("media/images", "." + image.format(), std::move(bytes));
@@ -77,9 +94,7 @@ inline std::string mask_file_extension(const std::filesystem::path& path) {
 inline EncodedFile encode_mask(const ImageMask<std::uint8_t>& mask) {
     if (mask.file_bytes())
         return make_encoded_file("media/images/mask", mask_file_extension(*mask.path()), mask.file_bytes());
-    const auto& labels = mask.mask_data();
-    auto bytes = std::make_shared<std::vector<std::uint8_t>>(
-        encode_png(PixelView{labels.data(), mask.width(), mask.height(), 1, mask.width()}));
+    auto bytes = std::make_shared<std::vector<std::uint8_t>>(encode_png_view(mask.view()));
     return make_encoded_file("media/images/mask", ".mask.png", std::move(bytes));
 }
 

@@ -87,7 +87,7 @@ private:
     };
     static std::pair<const void*, std::string> image_key(const Image& image) {
         const void* buffer = image.file_bytes() ? static_cast<const void*>(image.file_bytes().get())
-                                                : static_cast<const void*>(image.pixels().get());
+                                                : static_cast<const void*>(image.pixel_view());
         return {buffer, image.format()};
     }
 
