@@ -25,110 +25,18 @@
 
 #include <wandb/wandb.hpp>
 
+#include "bench_inputs.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-/// splitmix64: a fixed, portable sequence (std:: distributions differ between standard libraries).
-struct Rng {
-    std::uint64_t state;
-    std::uint64_t next() {
-        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    std::uint32_t below(std::uint32_t n) { return std::uint32_t(next() % n); }
-    double uniform() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
-    double gaussian() {  // Box-Muller
-        const double u = 1.0 - uniform(), v = uniform();
-        return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
-    }
-};
-
-/// An owned 8-bit image.
-struct Image {
-    std::size_t height, width, channels;
-    std::vector<std::uint8_t> pixels;
-    wandb::PixelView view() const { return {pixels.data(), width, height, channels, width * channels}; }
-};
-
-constexpr int kClasses = 21;
-
-/// A segmentation-like mask: Voronoi regions around 64 seeded points, each region one of 21 classes.
-Image voronoi_mask(std::size_t side, std::uint64_t seed) {
-    Rng rng{seed};
-    struct Site { double x, y; std::uint8_t label; };
-    std::vector<Site> sites(64);
-    for (auto& s : sites) {
-        s.x = rng.uniform() * double(side);
-        s.y = rng.uniform() * double(side);
-        s.label = std::uint8_t(rng.below(kClasses));
-    }
-    Image m{side, side, 1, std::vector<std::uint8_t>(side * side)};
-    for (std::size_t y = 0; y < side; ++y)
-        for (std::size_t x = 0; x < side; ++x) {
-            double best = 1e300;
-            std::uint8_t label = 0;
-            for (const auto& s : sites) {
-                const double dx = double(x) - s.x, dy = double(y) - s.y, d = dx * dx + dy * dy;
-                if (d < best) best = d, label = s.label;
-            }
-            m.pixels[y * side + x] = label;
-        }
-    return m;
-}
-
-/// Uniform random labels 0..20: the worst case for a mask.
-Image noise_mask(std::size_t side, std::uint64_t seed) {
-    Rng rng{seed};
-    Image m{side, side, 1, std::vector<std::uint8_t>(side * side)};
-    for (auto& v : m.pixels) v = std::uint8_t(rng.below(kClasses));
-    return m;
-}
-
-/// A photo-like RGB image: smooth gradients plus Gaussian noise of sigma 6 in every channel.
-Image photo_rgb(std::size_t side, std::uint64_t seed) {
-    Rng rng{seed};
-    Image img{side, side, 3, std::vector<std::uint8_t>(side * side * 3)};
-    const double s = double(side), tau = 6.283185307179586;
-    for (std::size_t y = 0; y < side; ++y)
-        for (std::size_t x = 0; x < side; ++x) {
-            const double fx = double(x) / s, fy = double(y) / s;
-            const double base[3] = {128 + 90 * std::sin(tau * 1.3 * fx + 0.7) * std::cos(tau * 0.8 * fy),
-                                    40 + 180 * (fx + fy) / 2,
-                                    200 - 150 * fy + 30 * std::sin(tau * (fx - fy) / 0.37)};
-            for (int c = 0; c < 3; ++c) {
-                const double v = std::round(base[c] + 6.0 * rng.gaussian());
-                img.pixels[(y * side + x) * 3 + std::size_t(c)] = std::uint8_t(std::clamp(v, 0.0, 255.0));
-            }
-        }
-    return img;
-}
-
-/// Writes uint8 data of the given shape as NumPy's .npy format version 1.0.
-void write_npy(const fs::path& path, const std::vector<std::size_t>& dims, const std::uint8_t* data, std::size_t size) {
-    std::string shape = "(";
-    for (std::size_t i = 0; i < dims.size(); ++i) shape += (i ? ", " : "") + std::to_string(dims[i]);
-    shape += dims.size() == 1 ? ",)" : ")";
-    std::string header = "{'descr': '|u1', 'fortran_order': False, 'shape': " + shape + ", }";
-    while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-    header += '\n';
-    std::ofstream f(path, std::ios::binary);
-    f.write("\x93NUMPY\x01\x00", 8);
-    const char len[2] = {char(header.size() & 0xFF), char(header.size() >> 8)};
-    f.write(len, 2);
-    f << header;
-    f.write(reinterpret_cast<const char*>(data), std::streamsize(size));
-    if (!f) throw std::runtime_error("cannot write " + path.string());
-}
-
-/// Writes one image as .npy: (H, W) for one channel, else (H, W, C).
-void write_npy(const fs::path& path, const Image& img) {
-    std::vector<std::size_t> dims = {img.height, img.width};
-    if (img.channels != 1) dims.push_back(img.channels);
-    write_npy(path, dims, img.pixels.data(), img.pixels.size());
-}
+using bench::kClasses;
+using bench::noise_mask;
+using bench::photo_rgb;
+using bench::voronoi_mask;
+using bench::write_npy;
+using Image = bench::Pixels;
 
 /// The library's full path for one image: PNG bytes, their SHA-256 (W&B names files by it), the file.
 std::size_t full_path(const Image& img, const fs::path& out, std::string& digest_hex) {
