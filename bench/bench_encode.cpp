@@ -7,6 +7,8 @@
 //                                  seg512 masks each, with 1 encoding thread (step16) and 2 (step16x2)
 //   bench_encode peak-memory DIR   encode one 8192x8192 mask, print the process's VmHWM
 //   bench_encode sweep DIR [REPS]  encode time and size for every backend, filter and level
+//   bench_encode choice DIR [REPS] what the automatic filter and level choice costs: encode_png's
+//                                  default against Up + runs, on the image sizes of bench_run
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -192,18 +194,61 @@ int sweep(const fs::path& dir, int reps) {
                 for (int level : {1, 2, 3, 4, 6, 9}) {
                     if (backend == wandb::detail::ZlibBackend::runs && level != 1) continue;  // one strategy
                     std::size_t size = 0;
+                    const PngFilter f = filter;  // clang 14 cannot capture structured bindings
+                    const wandb::detail::ZlibBackend b = backend;
                     const double ms = median_ms(reps, [&](int) {
-                        size = wandb::detail::encode_png_with(w.image.view(), {level, filter}, backend).size();
+                        size = wandb::detail::encode_png_with(w.image.view(), {level, f}, b).size();
                     });
                     std::printf("%-10s %-10s %-8s %5d %9.3f %9zu\n", w.name.c_str(), bname, fname, level, ms, size);
                 }
     return 0;
 }
 
+/// The automatic choice's cost on the image sizes bench_run logs: per set of images, the median
+/// time of encoding them all with encode_png's defaults and with the filter and level forced to
+/// Up + runs, and the bytes of each (equal bytes: the choice picked Up + runs everywhere).
+int choice(const fs::path& dir, int reps) {
+    (void)dir;
+    struct Set {
+        std::string name;
+        std::vector<Image> images;
+    };
+    std::vector<Set> sets(4);
+    sets[0].name = "rgb256 x32";
+    sets[1].name = "mask256 x64";
+    sets[2].name = "rgb512 x8";
+    sets[3].name = "mask512 x16";
+    for (std::uint64_t i = 0; i < 32; ++i) sets[0].images.push_back(photo_rgb(256, 3000 + i));
+    for (std::uint64_t i = 0; i < 64; ++i) sets[1].images.push_back(voronoi_mask(256, 4000 + i));
+    for (std::uint64_t i = 0; i < 8; ++i) sets[2].images.push_back(photo_rgb(512, 1000 + i));
+    for (std::uint64_t i = 0; i < 16; ++i) sets[3].images.push_back(voronoi_mask(512, 2000 + i));
+    std::printf("%-12s %12s %12s %8s %10s %10s\n", "set", "default ms", "up+runs ms", "extra x", "default B", "up+runs B");
+    for (const Set& set : sets) {
+        std::size_t bytes[2] = {0, 0};
+        std::vector<double> times[2];
+        wandb::PngOptions options[2];
+        options[1].filter = wandb::PngFilter::up;
+        options[1].compression_level = 1;
+        // The two ways alternate, so that a change of the machine's load falls on both.
+        for (int rep = -2; rep < reps; ++rep)
+            for (int forced = 0; forced < 2; ++forced) {
+                const auto start = std::chrono::steady_clock::now();
+                bytes[forced] = 0;
+                for (const Image& image : set.images) bytes[forced] += wandb::encode_png(image.view(), options[forced]).size();
+                const auto stop = std::chrono::steady_clock::now();
+                if (rep >= 0) times[forced].push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+            }
+        const double ms[2] = {bench::median(times[0]), bench::median(times[1])};
+        std::printf("%-12s %12.3f %12.3f %8.2f %10zu %10zu\n", set.name.c_str(), ms[0], ms[1], ms[0] / ms[1] - 1.0,
+                    bytes[0], bytes[1]);
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::string usage = "usage: bench_encode run DIR [REPS] | peak-memory DIR | sweep DIR [REPS]\n";
+    const std::string usage = "usage: bench_encode run DIR [REPS] | peak-memory DIR | sweep DIR [REPS] | choice DIR [REPS]\n";
     if (argc < 3) {
         std::cerr << usage;
         return 2;
@@ -215,6 +260,7 @@ int main(int argc, char** argv) {
         if (mode == "run") return run(dir, reps);
         if (mode == "peak-memory") return peak_memory(dir);
         if (mode == "sweep") return sweep(dir, reps);
+        if (mode == "choice") return choice(dir, reps);
     } catch (const std::exception& e) {
         std::cerr << "bench_encode: " << e.what() << '\n';
         return 1;
