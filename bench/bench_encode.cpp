@@ -7,6 +7,8 @@
 //                                  seg512 masks each, with 1 encoding thread (step16) and 2 (step16x2)
 //   bench_encode peak-memory DIR   encode one 8192x8192 mask, print the process's VmHWM
 //   bench_encode sweep DIR [REPS]  encode time and size for every backend, filter and level
+//   bench_encode choice DIR [REPS] what the automatic filter and level choice costs: encode_png's
+//                                  default against Up + runs, on the image sizes of bench_run
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -25,110 +27,18 @@
 
 #include <wandb/wandb.hpp>
 
+#include "bench_inputs.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-/// splitmix64: a fixed, portable sequence (std:: distributions differ between standard libraries).
-struct Rng {
-    std::uint64_t state;
-    std::uint64_t next() {
-        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    std::uint32_t below(std::uint32_t n) { return std::uint32_t(next() % n); }
-    double uniform() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
-    double gaussian() {  // Box-Muller
-        const double u = 1.0 - uniform(), v = uniform();
-        return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
-    }
-};
-
-/// An owned 8-bit image.
-struct Image {
-    std::size_t height, width, channels;
-    std::vector<std::uint8_t> pixels;
-    wandb::PixelView view() const { return {pixels.data(), width, height, channels, width * channels}; }
-};
-
-constexpr int kClasses = 21;
-
-/// A segmentation-like mask: Voronoi regions around 64 seeded points, each region one of 21 classes.
-Image voronoi_mask(std::size_t side, std::uint64_t seed) {
-    Rng rng{seed};
-    struct Site { double x, y; std::uint8_t label; };
-    std::vector<Site> sites(64);
-    for (auto& s : sites) {
-        s.x = rng.uniform() * double(side);
-        s.y = rng.uniform() * double(side);
-        s.label = std::uint8_t(rng.below(kClasses));
-    }
-    Image m{side, side, 1, std::vector<std::uint8_t>(side * side)};
-    for (std::size_t y = 0; y < side; ++y)
-        for (std::size_t x = 0; x < side; ++x) {
-            double best = 1e300;
-            std::uint8_t label = 0;
-            for (const auto& s : sites) {
-                const double dx = double(x) - s.x, dy = double(y) - s.y, d = dx * dx + dy * dy;
-                if (d < best) best = d, label = s.label;
-            }
-            m.pixels[y * side + x] = label;
-        }
-    return m;
-}
-
-/// Uniform random labels 0..20: the worst case for a mask.
-Image noise_mask(std::size_t side, std::uint64_t seed) {
-    Rng rng{seed};
-    Image m{side, side, 1, std::vector<std::uint8_t>(side * side)};
-    for (auto& v : m.pixels) v = std::uint8_t(rng.below(kClasses));
-    return m;
-}
-
-/// A photo-like RGB image: smooth gradients plus Gaussian noise of sigma 6 in every channel.
-Image photo_rgb(std::size_t side, std::uint64_t seed) {
-    Rng rng{seed};
-    Image img{side, side, 3, std::vector<std::uint8_t>(side * side * 3)};
-    const double s = double(side), tau = 6.283185307179586;
-    for (std::size_t y = 0; y < side; ++y)
-        for (std::size_t x = 0; x < side; ++x) {
-            const double fx = double(x) / s, fy = double(y) / s;
-            const double base[3] = {128 + 90 * std::sin(tau * 1.3 * fx + 0.7) * std::cos(tau * 0.8 * fy),
-                                    40 + 180 * (fx + fy) / 2,
-                                    200 - 150 * fy + 30 * std::sin(tau * (fx - fy) / 0.37)};
-            for (int c = 0; c < 3; ++c) {
-                const double v = std::round(base[c] + 6.0 * rng.gaussian());
-                img.pixels[(y * side + x) * 3 + std::size_t(c)] = std::uint8_t(std::clamp(v, 0.0, 255.0));
-            }
-        }
-    return img;
-}
-
-/// Writes uint8 data of the given shape as NumPy's .npy format version 1.0.
-void write_npy(const fs::path& path, const std::vector<std::size_t>& dims, const std::uint8_t* data, std::size_t size) {
-    std::string shape = "(";
-    for (std::size_t i = 0; i < dims.size(); ++i) shape += (i ? ", " : "") + std::to_string(dims[i]);
-    shape += dims.size() == 1 ? ",)" : ")";
-    std::string header = "{'descr': '|u1', 'fortran_order': False, 'shape': " + shape + ", }";
-    while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-    header += '\n';
-    std::ofstream f(path, std::ios::binary);
-    f.write("\x93NUMPY\x01\x00", 8);
-    const char len[2] = {char(header.size() & 0xFF), char(header.size() >> 8)};
-    f.write(len, 2);
-    f << header;
-    f.write(reinterpret_cast<const char*>(data), std::streamsize(size));
-    if (!f) throw std::runtime_error("cannot write " + path.string());
-}
-
-/// Writes one image as .npy: (H, W) for one channel, else (H, W, C).
-void write_npy(const fs::path& path, const Image& img) {
-    std::vector<std::size_t> dims = {img.height, img.width};
-    if (img.channels != 1) dims.push_back(img.channels);
-    write_npy(path, dims, img.pixels.data(), img.pixels.size());
-}
+using bench::kClasses;
+using bench::noise_mask;
+using bench::photo_rgb;
+using bench::voronoi_mask;
+using bench::write_npy;
+using Image = bench::Pixels;
 
 /// The library's full path for one image: PNG bytes, their SHA-256 (W&B names files by it), the file.
 std::size_t full_path(const Image& img, const fs::path& out, std::string& digest_hex) {
@@ -283,23 +193,62 @@ int sweep(const fs::path& dir, int reps) {
             for (const auto& [filter, fname] : filters)
                 for (int level : {1, 2, 3, 4, 6, 9}) {
                     if (backend == wandb::detail::ZlibBackend::runs && level != 1) continue;  // one strategy
-                    // Copies for the lambda: C++17 lambdas cannot capture structured bindings
-                    // (clang refuses it; C++20 allows it).
-                    const wandb::detail::ZlibBackend backend_used = backend;
-                    const PngFilter filter_used = filter;
                     std::size_t size = 0;
+                    const PngFilter f = filter;  // clang 14 cannot capture structured bindings
+                    const wandb::detail::ZlibBackend b = backend;
                     const double ms = median_ms(reps, [&](int) {
-                        size = wandb::detail::encode_png_with(w.image.view(), {level, filter_used}, backend_used).size();
+                        size = wandb::detail::encode_png_with(w.image.view(), {level, f}, b).size();
                     });
                     std::printf("%-10s %-10s %-8s %5d %9.3f %9zu\n", w.name.c_str(), bname, fname, level, ms, size);
                 }
     return 0;
 }
 
+/// The automatic choice's cost on the image sizes bench_run logs: per set of images, the median
+/// time of encoding them all with encode_png's defaults and with the filter and level forced to
+/// Up + runs, and the bytes of each (equal bytes: the choice picked Up + runs everywhere).
+int choice(const fs::path& dir, int reps) {
+    (void)dir;
+    struct Set {
+        std::string name;
+        std::vector<Image> images;
+    };
+    std::vector<Set> sets(4);
+    sets[0].name = "rgb256 x32";
+    sets[1].name = "mask256 x64";
+    sets[2].name = "rgb512 x8";
+    sets[3].name = "mask512 x16";
+    for (std::uint64_t i = 0; i < 32; ++i) sets[0].images.push_back(photo_rgb(256, 3000 + i));
+    for (std::uint64_t i = 0; i < 64; ++i) sets[1].images.push_back(voronoi_mask(256, 4000 + i));
+    for (std::uint64_t i = 0; i < 8; ++i) sets[2].images.push_back(photo_rgb(512, 1000 + i));
+    for (std::uint64_t i = 0; i < 16; ++i) sets[3].images.push_back(voronoi_mask(512, 2000 + i));
+    std::printf("%-12s %12s %12s %8s %10s %10s\n", "set", "default ms", "up+runs ms", "extra x", "default B", "up+runs B");
+    for (const Set& set : sets) {
+        std::size_t bytes[2] = {0, 0};
+        std::vector<double> times[2];
+        wandb::PngOptions options[2];
+        options[1].filter = wandb::PngFilter::up;
+        options[1].compression_level = 1;
+        // The two ways alternate, so that a change of the machine's load falls on both.
+        for (int rep = -2; rep < reps; ++rep)
+            for (int forced = 0; forced < 2; ++forced) {
+                const auto start = std::chrono::steady_clock::now();
+                bytes[forced] = 0;
+                for (const Image& image : set.images) bytes[forced] += wandb::encode_png(image.view(), options[forced]).size();
+                const auto stop = std::chrono::steady_clock::now();
+                if (rep >= 0) times[forced].push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+            }
+        const double ms[2] = {bench::median(times[0]), bench::median(times[1])};
+        std::printf("%-12s %12.3f %12.3f %8.2f %10zu %10zu\n", set.name.c_str(), ms[0], ms[1], ms[0] / ms[1] - 1.0,
+                    bytes[0], bytes[1]);
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::string usage = "usage: bench_encode run DIR [REPS] | peak-memory DIR | sweep DIR [REPS]\n";
+    const std::string usage = "usage: bench_encode run DIR [REPS] | peak-memory DIR | sweep DIR [REPS] | choice DIR [REPS]\n";
     if (argc < 3) {
         std::cerr << usage;
         return 2;
@@ -311,6 +260,7 @@ int main(int argc, char** argv) {
         if (mode == "run") return run(dir, reps);
         if (mode == "peak-memory") return peak_memory(dir);
         if (mode == "sweep") return sweep(dir, reps);
+        if (mode == "choice") return choice(dir, reps);
     } catch (const std::exception& e) {
         std::cerr << "bench_encode: " << e.what() << '\n';
         return 1;
