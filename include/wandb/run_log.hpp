@@ -35,6 +35,7 @@
 
 #include "detail/crc32.hpp"
 #include "detail/input_file.hpp"
+#include "detail/protobuf.hpp"
 #include "error.hpp"
 #include "version.hpp"
 

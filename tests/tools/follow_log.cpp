@@ -18,6 +18,8 @@
 #include <iostream>
 #include <string>
 
+#include <wandb/json.hpp>
+#include <wandb/record_json.hpp>
 #include <wandb/run_log.hpp>
 
 namespace {

@@ -186,12 +186,6 @@ int main(int argc, char** argv) try {
     const std::uint64_t big_start = fx.add(d::encode_record(fx.num(), history_row(step++, std::string(70000, 'x'))));
     for (std::size_t left = 0; left <= 7; ++left) fx.add_ending_before_block_end(left, step++);
 
-    d::StatsRecord stats;
-    stats.timestamp = d::Timestamp{1700000015, 250000000};
-    stats.items = {{"cpu", "12.5"}, {"proc.memory.rssMB", "48.75"}, {"disk./.usagePercent", "19.0"},
-                   {"gpu.0.memory", "7"}};
-    fx.add(d::encode_record(fx.num(), stats));
-
     d::SummaryRecord summary;
     summary.update = {{"", {"loss"}, "0.1"}, {"", {"_wandb", "runtime"}, "12"}};
     summary.remove = {{"gone", {}, ""}};
