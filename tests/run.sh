@@ -19,7 +19,7 @@ echo "=== g++, -Werror ==="
 # Optimized (-O2: the warnings that need the optimizer, and the speed the load tests assume) but
 # without debug info, which took a third of the compile time.
 cmake -S "$root" -B "$root/build/gcc" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
-  -DCMAKE_CXX_COMPILER=g++ -DWANDB_IMAGEMASK_WERROR=ON
+  -DCMAKE_CXX_COMPILER=g++ -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_BUILD_ADAPTER_TESTS=OFF
 cmake --build "$root/build/gcc" -j "$jobs"
 # Also the consumers (label "consumer", tests/consumers/): add_subdirectory, FetchContent,
 # find_package, pkg-config and no-libstb projects built against one install, and the .deb packages
@@ -47,7 +47,7 @@ echo "=== clang, -fsanitize=address,undefined ==="
 # Every target, the benchmarks too: a default clang build must work (-Werror here).
 cmake -S "$root" -B "$root/build/clang-asan" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -gline-tables-only" \
   -DCMAKE_CXX_COMPILER=clang++ \
-  -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=address,undefined
+  -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=address,undefined -DWANDB_IMAGEMASK_BUILD_ADAPTER_TESTS=OFF
 cmake --build "$root/build/clang-asan" -j "$jobs"
 # The consumer projects ran in the g++ pass; they build without sanitizers. So did the memory
 # test (label "memory"): under ASan, RSS holds its quarantine and 100,000 steps take over a minute.
@@ -126,6 +126,11 @@ end_stage "libFuzzer"
 #   echo "=== <what it checks> ==="
 #   "$root/tests/<stage>.sh"
 #   end_stage "<name>"
+
+echo "=== OpenCV, LibTorch and Eigen: the adapters' tests, their examples and consumer ==="
+# Its own build (tests/adapters/run.sh installs the three libraries if missing).
+"$root/tests/adapters/run.sh"
+end_stage "adapters"
 
 echo "=== headless Chromium: the report of wandb-imagemask view, read by its pixels ==="
 # Reuses the g++ build (tool and report_fixture are built there already).
