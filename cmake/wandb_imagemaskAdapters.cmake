@@ -70,19 +70,25 @@ if(WANDB_IMAGEMASK_BUILD_ADAPTER_TESTS AND
   add_subdirectory(tests/adapters)
 endif()
 
-# Installed: one export file per adapter, which the package config includes only when that
-# adapter's library is found (cmake/wandb_imagemaskAdaptersConfig.cmake).
+# Installed: the three headers always (a header needs nothing to be copied; a user may include one
+# and link the library it needs by hand), and, for each adapter whose library was found here, an
+# export file that the package config includes only when that library is found by the consumer
+# (cmake/wandb_imagemaskAdaptersConfig.cmake). Beside the main package config, in the .deb's dev
+# component with it.
 if(WANDB_IMAGEMASK_INSTALL)
-  set(_wandb_imagemask_adapter_cmake_dir "${CMAKE_INSTALL_LIBDIR}/cmake/wandb_imagemask")
+  set(_wandb_imagemask_adapter_cmake_dir "${CMAKE_INSTALL_DATADIR}/cmake/wandb_imagemask")
+  install(FILES "${PROJECT_SOURCE_DIR}/include/wandb/opencv.hpp" "${PROJECT_SOURCE_DIR}/include/wandb/torch.hpp"
+                "${PROJECT_SOURCE_DIR}/include/wandb/eigen.hpp"
+          DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/wandb" COMPONENT dev)
   foreach(adapter OPENCV TORCH EIGEN)
     if(WANDB_IMAGEMASK_HAVE_${adapter})
       string(TOLOWER "${adapter}" name)
-      install(TARGETS wandb_imagemask_${name} EXPORT wandb_imagemask_${name}Targets)
+      install(TARGETS wandb_imagemask_${name} EXPORT wandb_imagemask_${name}Targets COMPONENT dev)
       install(EXPORT wandb_imagemask_${name}Targets NAMESPACE wandb::
-              DESTINATION "${_wandb_imagemask_adapter_cmake_dir}")
+              DESTINATION "${_wandb_imagemask_adapter_cmake_dir}" COMPONENT dev)
     endif()
   endforeach()
   install(FILES "${CMAKE_CURRENT_LIST_DIR}/wandb_imagemaskAdaptersConfig.cmake"
                 "${CMAKE_CURRENT_LIST_DIR}/wandb_imagemaskAdapterDependencies.cmake"
-          DESTINATION "${_wandb_imagemask_adapter_cmake_dir}")
+          DESTINATION "${_wandb_imagemask_adapter_cmake_dir}" COMPONENT dev)
 endif()
