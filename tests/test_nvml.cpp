@@ -30,6 +30,7 @@ struct GpuRun {
     std::vector<std::map<std::string, std::string>> gpu_stats;  // GPU Stats records: key -> value_json
     std::size_t system_stats = 0;                               // the other Stats records
     wandb::Json metadata;                                       // files/wandb-metadata.json
+    wandb::Json environment;                                    // the Environment record, decoded
     std::string err;                                            // the job's stderr
     int exit_status = -1;
 };
@@ -47,7 +48,9 @@ GpuRun run_with_fake_nvml(const TempDir& root, std::vector<std::string> args,
     out.err = wandb_test::file_text(root / "err.txt");
     const fs::path dir = wandb_test::find_run_dir(root.path());
     out.metadata = wandb::Json::parse(wandb_test::file_text(dir / "files/wandb-metadata.json"));
-    for (const auto& s : wandb_test::read_back(wandb_test::find_log(dir)).of_kind("stats")) {
+    const auto log = wandb_test::read_back(wandb_test::find_log(dir));
+    if (!log.of_kind("environment").empty()) out.environment = log.of_kind("environment").front();
+    for (const auto& s : log.of_kind("stats")) {
         std::map<std::string, std::string> items;
         for (const auto& i : s["item"]) items[i["key"]] = i["value_json"];
         if (!items.empty() && items.begin()->first.rfind("gpu.", 0) == 0)
@@ -102,6 +105,14 @@ TEST_CASE("GPU metrics come through NVML with W&B's names and units, and the met
           R"([{"name":"Fake GPU A100","memoryTotal":"17179869184","uuid":"GPU-11111111-2222-3333-4444-555555555555"},)"
           R"({"name":"Fake GPU T4","memoryTotal":"16106127360","uuid":"GPU-66666666-7777-8888-9999-000000000000"}])");
     CHECK(run.metadata["cudaVersion"] == "12.2");
+    // The Environment record, from which wandb-core makes the uploaded metadata, names them too
+    // (EnvironmentRecord gpu_type 18, gpu_count 19, gpu_nvidia 24, cuda_version 25).
+    CHECK(run.environment["gpu_type"] == "Fake GPU A100");
+    CHECK(run.environment["gpu_count"] == 2);
+    CHECK(run.environment["gpu_nvidia"].dump() ==
+          R"([{"name":"Fake GPU A100","memory_total":17179869184,"uuid":"GPU-11111111-2222-3333-4444-555555555555"},)"
+          R"({"name":"Fake GPU T4","memory_total":16106127360,"uuid":"GPU-66666666-7777-8888-9999-000000000000"}])");
+    CHECK(run.environment["cuda_version"] == "12.2");
 }
 
 TEST_CASE("A GPU metric that fails is dropped for its device with one warning", "[nvml][errors]") {
@@ -129,6 +140,8 @@ TEST_CASE("Without a working NVML, or with system metrics off, nothing about GPU
     CHECK(no_init.gpu_stats.empty());
     CHECK(no_init.system_stats >= 2);
     CHECK_FALSE(no_init.metadata.contains("gpu"));
+    CHECK_FALSE(no_init.environment.contains("gpu_type"));
+    CHECK_FALSE(no_init.environment.contains("gpu_nvidia"));
 
     TempDir off;
     const GpuRun disabled = run_with_fake_nvml(off, {"--rows", "2", "--sleep-ms", "120", "--no-stats"});

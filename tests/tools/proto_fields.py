@@ -36,7 +36,7 @@ MODELLED = [
     "MetricRecord", "MetricOptions", "MetricSummary", "MetricControl",
     "ArtifactRecord", "ArtifactManifest", "ArtifactManifestEntry", "ExtraItem", "StoragePolicyConfigItem",
     "RunExitRecord", "FinalRecord",
-    "EnvironmentRecord", "DiskEntry", "DiskInfo", "MemoryInfo", "CpuInfo", "SlurmEntry",
+    "EnvironmentRecord", "DiskEntry", "DiskInfo", "MemoryInfo", "CpuInfo", "SlurmEntry", "GpuNvidiaInfo",
 ]
 
 SCALARS = {"double", "float", "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32",

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "../json.hpp"
@@ -43,6 +44,19 @@ inline EnvironmentRecord environment_record(const Json& facts, std::chrono::syst
     if (facts.contains("cpu_count_logical"))
         e.cpu_count_logical = static_cast<std::uint32_t>(number(facts["cpu_count_logical"]));
     if (facts.contains("memory") && facts["memory"].contains("total")) e.memory_total = number(facts["memory"]["total"]);
+    // The GPUs, as detail::add_gpu_facts wrote them for wandb-metadata.json (NVML, when present).
+    e.gpu_type = text("gpu");
+    if (facts.contains("gpu_count")) e.gpu_count = static_cast<std::uint32_t>(number(facts["gpu_count"]));
+    if (facts.contains("gpu_nvidia"))
+        for (const Json& d : facts["gpu_nvidia"]) {
+            GpuNvidiaInfo gpu;
+            gpu.name = d.value("name", std::string());
+            gpu.uuid = d.value("uuid", std::string());
+            const std::string memory = d.value("memoryTotal", std::string());  // a decimal string, as protojson writes uint64
+            if (!memory.empty()) gpu.memory_total = std::strtoull(memory.c_str(), nullptr, 10);
+            e.gpu_nvidia.push_back(std::move(gpu));
+        }
+    e.cuda_version = text("cudaVersion");
     const auto since_epoch = started.time_since_epoch();
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
     e.started_at = Timestamp{

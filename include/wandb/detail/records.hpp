@@ -185,6 +185,15 @@ struct ExitRecord {
 /// `FinalRecord`: no fields; written after the Exit record.
 struct FinalRecord {};
 
+/// `GpuNvidiaInfo`: one NVIDIA GPU of the writer's machine.
+struct GpuNvidiaInfo {
+    std::string name;
+    std::uint64_t memory_total = 0;  ///< bytes
+    std::uint32_t cuda_cores = 0;
+    std::string architecture;
+    std::string uuid;
+};
+
 /// `EnvironmentRecord`: the writer's machine and process, which wandb-core turns into the run's
 /// `wandb-metadata.json` and config `_wandb.e.<writer_id>` (`stream/sender.go`
 /// sendEnvironment, `core/internal/runenvironment`). Only the fields the library sets; 0 and ""
@@ -200,6 +209,10 @@ struct EnvironmentRecord {
     std::uint32_t cpu_count = 0;           ///< physical cores
     std::uint32_t cpu_count_logical = 0;
     std::uint64_t memory_total = 0;        ///< `memory` (MemoryInfo.total), bytes; 0 = no MemoryInfo
+    std::string gpu_type;                  ///< the first GPU's name (NVML), "" without one
+    std::uint32_t gpu_count = 0;
+    std::vector<GpuNvidiaInfo> gpu_nvidia;  ///< every NVIDIA GPU
+    std::string cuda_version;              ///< the driver's CUDA version, e.g. "12.2"
     std::string writer_id;                 ///< 32 random [a-z0-9], as wandb-core's client id
 };
 
@@ -401,6 +414,11 @@ inline constexpr Field memory_info_fields[] = {unbound(1, "total", Kind::uint64)
 inline constexpr Message memory_info = proto::message("MemoryInfo", memory_info_fields);
 inline constexpr Field cpu_info_fields[] = {unbound(1, "count", Kind::uint32), unbound(2, "count_logical", Kind::uint32)};
 inline constexpr Message cpu_info = proto::message("CpuInfo", cpu_info_fields);
+inline constexpr Field gpu_nvidia_info_fields[] = {
+    field<&GpuNvidiaInfo::name>(1, "name"), field<&GpuNvidiaInfo::memory_total>(2, "memory_total"),
+    field<&GpuNvidiaInfo::cuda_cores>(3, "cuda_cores"), field<&GpuNvidiaInfo::architecture>(4, "architecture"),
+    field<&GpuNvidiaInfo::uuid>(5, "uuid")};
+inline constexpr Message gpu_nvidia_info = proto::message<GpuNvidiaInfo>("GpuNvidiaInfo", gpu_nvidia_info_fields);
 inline constexpr Field slurm_entry_fields[] = {unbound(1, "key", Kind::string), unbound(2, "value", Kind::string)};
 inline constexpr Message slurm_entry = proto::message("SlurmEntry", slurm_entry_fields);
 inline constexpr Field environment_fields[] = {
@@ -421,12 +439,13 @@ inline constexpr Field environment_fields[] = {
     unbound(15, "colab", Kind::string),
     field<&EnvironmentRecord::cpu_count>(16, "cpu_count"),
     field<&EnvironmentRecord::cpu_count_logical>(17, "cpu_count_logical"),
-    unbound(18, "gpu_type", Kind::string),
-    unbound(19, "gpu_count", Kind::uint32),
+    field<&EnvironmentRecord::gpu_type>(18, "gpu_type"),
+    field<&EnvironmentRecord::gpu_count>(19, "gpu_count"),
     unbound(20, "disk", disk_entry, Label::repeated),
     wrapped<&EnvironmentRecord::memory_total>(21, "memory", memory_info, 1),
     unbound(22, "cpu", cpu_info),
-    unbound(25, "cuda_version", Kind::string),
+    field<&EnvironmentRecord::gpu_nvidia>(24, "gpu_nvidia", gpu_nvidia_info),
+    field<&EnvironmentRecord::cuda_version>(25, "cuda_version"),
     unbound(27, "slurm", slurm_entry, Label::repeated),
     field<&EnvironmentRecord::writer_id>(199, "writer_id"),
     unbound(200, "_info", record_info)};
