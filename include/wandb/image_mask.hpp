@@ -17,7 +17,7 @@
 
 #include "classes.hpp"
 #include "detail/image_file.hpp"
-#include "detail/strided_access.hpp"
+#include "internal/strided_access.hpp"
 #include "detail/text.hpp"
 #include "detail/xtensor.hpp"
 #include "error.hpp"

@@ -18,7 +18,7 @@
 #include "../detail/hash.hpp"
 #include "../detail/image_file.hpp"
 #include "../detail/stb.hpp"
-#include "../detail/strided_access.hpp"
+#include "strided_access.hpp"
 
 WANDB_NAMESPACE_BEGIN
 namespace detail {

@@ -16,9 +16,9 @@
 
 #include "../error.hpp"
 #include "../strided_pixels.hpp"
-#include "image_file.hpp"
-#include "png_encoder.hpp"
-#include "text.hpp"
+#include "../detail/image_file.hpp"
+#include "../detail/png_encoder.hpp"
+#include "../detail/text.hpp"
 
 WANDB_NAMESPACE_BEGIN
 namespace detail {
