@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include <wandb/detail/stb.hpp>
@@ -453,6 +454,15 @@ TEST_CASE("Adler-32 matches zlib's", "[png][deflate]") {
         INFO(n << " bytes");
         CHECK(wandb::detail::adler32(1, data.data(), n) == adler32(adler32(0L, Z_NULL, 0), data.data(), uInt(n)));
     }
+}
+
+TEST_CASE("the inline namespace names the deflate backend, so builds that differ never share a symbol",
+          "[png][deflate]") {
+    // The Itanium mangling of wandb::<inline namespace>::detail::ZlibBackend: the namespace is part
+    // of every symbol, so a program whose parts disagree on libdeflate fails to link.
+    const std::string mangled = typeid(wandb::detail::ZlibBackend).name();
+    CHECK(mangled == (WANDB_TEST_CMAKE_USES_LIBDEFLATE ? "N5wandb13v0_libdeflate6detail11ZlibBackendE"
+                                                       : "N5wandb18v0_builtin_deflate6detail11ZlibBackendE"));
 }
 
 TEST_CASE("the libdeflate backend is there exactly when CMake chose it, and refused when not", "[png][deflate]") {
