@@ -76,7 +76,7 @@ echo "=== clang, libFuzzer + ASan + UBSan: each target for $fuzz_seconds s, two 
 cmake -S "$root" -B "$root/build/fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=address,undefined -DWANDB_IMAGEMASK_BUILD_FUZZERS=ON \
   -DWANDB_IMAGEMASK_BUILD_TESTS=OFF -DWANDB_IMAGEMASK_BUILD_EXAMPLES=OFF -DWANDB_IMAGEMASK_BUILD_BENCH=OFF \
-  -DWANDB_IMAGEMASK_INSTALL=OFF -DWANDB_IMAGEMASK_LINK_STB=OFF
+  -DWANDB_IMAGEMASK_BUILD_TOOLS=OFF -DWANDB_IMAGEMASK_INSTALL=OFF -DWANDB_IMAGEMASK_LINK_STB=OFF
 cmake --build "$root/build/fuzz" -j "$jobs"
 fuzz="$root/build/fuzz/tests/fuzz"
 run_fuzzer() {
