@@ -353,3 +353,28 @@ TEST_CASE("decode_record reports malformed input with its byte offset", "[run_lo
         wandb::decode_record(hex("12 04 0A 02 08 01")), wandb::FormatError,
         Catch::Message("wandb::decode_record: HistoryItem.key has wire type 0, expected 2 at byte 4 of the record"));
 }
+
+// --- nested messages in place, and a log call's History and Summary records ------------------
+
+TEST_CASE("A nested message written in place has the bytes of message_field, whatever its length", "[protobuf]") {
+    // Lengths 0, 127 (one-byte length), 128 and 16383 (two bytes), 16384 (three): the in-place
+    // writer moves the body when its length needs more than the one byte it reserved.
+    for (const std::size_t n : {0, 1, 127, 128, 300, 16383, 16384, 70000}) {
+        INFO(n);
+        const std::string body(n, 'x');
+        d::ProtoEncoder whole;
+        whole.uint64_field(1, 7);
+        d::ProtoEncoder inner;
+        inner.string_field(3, body);
+        whole.message_field(2, inner.bytes());
+        whole.bool_field(4, true);
+
+        d::ProtoEncoder in_place;
+        in_place.uint64_field(1, 7);
+        const std::size_t at = in_place.begin_message(2);
+        in_place.string_field(3, body);
+        in_place.end_message(at);
+        in_place.bool_field(4, true);
+        CHECK(in_place.bytes() == whole.bytes());
+    }
+}

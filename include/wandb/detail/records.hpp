@@ -533,8 +533,11 @@ Bytes encode_record(std::int64_t num, const Body& body) {
     constexpr const proto::Field* field = &proto::field_for<Body>(schema::record);
     constexpr std::uint32_t num_field = proto::number_of(schema::record, "num");
     ProtoEncoder e;
+    e.reserve(256);  // a History or Summary record of a few scalars, in one allocation
     e.int64_field(num_field, num);
-    e.message_field(field->number, proto::schema_impl::encode_message(*field->message, &body, {}));
+    const std::size_t at = e.begin_message(field->number);
+    proto::schema_impl::encode_message_to(e, *field->message, &body, {});
+    e.end_message(at);
     return e.take();
 }
 
