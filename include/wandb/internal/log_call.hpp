@@ -172,16 +172,23 @@ private:
         std::variant<ImageMedium, ImageListMedium, TableMedium, HistogramMedium> kind;
     };
 
+    /// Lists the media of `row` (at `path`, "" for the top level) and checks its keys and JSON
+    /// values. The messages name the whole dotted key; they are built only for a key or value
+    /// that needs the full check (or fails it), not for the printable-ASCII keys and the numbers,
+    /// bools and nulls of a plain row.
     void collect(const Row& row, const std::string& path) {
-        std::vector<const std::string*> seen;
-        for (const auto& [key, value] : row) {
-            const std::string where = path.empty() ? key : path + "." + key;
-            check_key(key, where, path);
-            for (const std::string* other : seen)
-                if (*other == key) throw ValidationError(std::string(who) + ": key " + detail::quoted(where) + " appears twice in one row");
-            seen.push_back(&key);
-            const std::string& name = key;  // lambdas cannot capture a structured binding in C++17
-            std::visit(overloaded{[&](const Json& json) { check_json_value(json, who, "value of " + detail::quoted(where)); },
+        for (auto at = row.begin(); at != row.end(); ++at) {
+            const std::string& key = at->first;
+            const Value& value = at->second;
+            const auto where = [&] { return path.empty() ? key : path + "." + key; };
+            if (!plain_key(key, path)) check_key(key, where(), path);
+            for (auto before = row.begin(); before != at; ++before)
+                if (before->first == key)
+                    throw ValidationError(std::string(who) + ": key " + detail::quoted(where()) + " appears twice in one row");
+            const std::string& name = key;
+            std::visit(overloaded{[&](const Json& json) {
+                                      if (!plain_scalar(json)) check_json_value(json, who, "value of " + detail::quoted(where()));
+                                  },
                                   [&](const Image& image) { media_.push_back({name, ImageMedium{&image, {}, {}}}); },
                                   [&](const std::vector<Image>& images) {
                                       check_image_list(images, name, who);
@@ -192,9 +199,25 @@ private:
                                           {name, TableMedium{table.get(), std::make_unique<TableMediaFiles>(*table), {}}});
                                   },
                                   [&](const Histogram& histogram) { media_.push_back({name, HistogramMedium{&histogram}}); },
-                                  [&](const Row& nested) { collect(nested, where); }},
+                                  [&](const Row& nested) { collect(nested, where()); }},
                        value.get());
         }
+    }
+
+    /// A key check_key accepts without a look further: non-empty printable ASCII (so UTF-8
+    /// without control characters) and, at the top level, not one of W&B's own keys.
+    static bool plain_key(const std::string& key, const std::string& path) noexcept {
+        if (key.empty()) return false;
+        for (const char ch : key) {
+            const auto c = static_cast<unsigned char>(ch);
+            if (c < 0x20 || c >= 0x7F) return false;
+        }
+        return !path.empty() || (key != "_step" && key != "_runtime" && key != "_timestamp" && key != "_wandb");
+    }
+
+    /// A JSON value check_json_value has nothing to check in: a number, a bool or null.
+    static bool plain_scalar(const Json& json) noexcept {
+        return json.is_number() || json.is_boolean() || json.is_null();
     }
 
     /// A key: non-empty UTF-8 without control characters (the message names the whole dotted
