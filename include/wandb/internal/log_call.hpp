@@ -25,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 #include <variant>
@@ -39,6 +40,7 @@
 #include "../row.hpp"
 #include "../table.hpp"
 #include "../detail/json_check.hpp"
+#include "../detail/json_text.hpp"
 #include "../detail/records.hpp"
 #include "../detail/text.hpp"
 #include "../detail/worker_pool.hpp"
@@ -56,6 +58,53 @@ struct LogCallContext {
     std::int64_t name_step = 0;       ///< the number in the call's file names
     std::function<std::string(std::size_t)> random_id;
 };
+
+namespace log_call_impl {
+
+/// Adds one item per leaf of `value` to `out`, named `path` + the labels below it, as
+/// append_leaf_items (nested_items.hpp) lists them: a non-object is a leaf, an object is walked
+/// key by key (an empty one has no leaf). `path` and `text` are scratch space.
+inline void add_leaf_items(const Json& value, std::vector<std::string_view>& path, std::string& text,
+                           HistorySummaryEncoder& out) {
+    if (!value.is_object()) {
+        text.clear();
+        append_json_text(text, value);
+        out.item(path.data(), path.size(), text);
+        return;
+    }
+    for (auto it = value.begin(); it != value.end(); ++it) {
+        path.push_back(it.key());
+        add_leaf_items(it.value(), path, text, out);
+        path.pop_back();
+    }
+}
+
+}  // namespace log_call_impl
+
+/// Appends a log call's History record (numbered `num`, at `step`) and Summary record (`num + 1`)
+/// to `records`: one item per leaf of the object `values`, then of `meta`, in both; the
+/// Summary's followed by `_wandb.runtime` = `runtime_seconds`, which wandb-core's handler updates
+/// with every row (updateRunTiming), so a run that never finishes still shows how long it ran.
+/// The bytes are those of append_leaf_items into a HistoryRecord and a SummaryRecord copied
+/// from it, each encode_record'ed, without the RecordItems.
+/// \throws ValidationError if a label or value text is not valid UTF-8.
+inline void append_row_records(std::vector<Bytes>& records, std::int64_t num, const Json& values, const Json& meta,
+                               std::int64_t step, std::int64_t runtime_seconds) {
+    // Scratch space kept by each thread from call to call: a log then allocates only its records.
+    thread_local HistorySummaryEncoder encoder;
+    thread_local std::vector<std::string_view> path;
+    thread_local std::string text;
+    encoder.clear();
+    path.clear();  // a call that threw may have left labels
+    if (text.capacity() > 65536) std::string().swap(text);  // don't hoard a huge value's text
+    records.reserve(records.size() + 2);
+    log_call_impl::add_leaf_items(values, path, text, encoder);
+    log_call_impl::add_leaf_items(meta, path, text, encoder);
+    const std::string_view runtime_key[] = {"_wandb", "runtime"};
+    text = std::to_string(runtime_seconds);
+    encoder.item(runtime_key, 2, text, true);
+    encoder.finish(num, step, records);
+}
 
 /// One log call: its row's media through the steps of the file comment.
 class LogCall {
@@ -117,6 +166,10 @@ public:
                                   [](HistogramMedium&) {}},
                        m.kind);
     }
+
+    /// Whether the row holds a medium (an Image, a list, a Table, a Histogram): only then do
+    /// steps 2 and 3 have anything to do.
+    bool has_media() const noexcept { return !media_.empty(); }
 
     /// What step 4 gives: the row's history value and what goes before it in the log.
     struct Payloads {
