@@ -1,9 +1,11 @@
-// Tests for detail/protobuf.hpp, detail/records.hpp and decode_record (record_json.hpp). Every expected
+// Tests for detail/protobuf.hpp, detail/records.hpp, append_row_records (internal/log_call.hpp) and
+// decode_record (record_json.hpp). Every expected
 // byte string was worked out by hand from the protobuf encoding rules
 // (https://protobuf.dev/programming-guides/encoding/) and the field numbers in
 // wandb/proto/wandb_internal.proto; the arithmetic for multi-byte varints is in the comments.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <sstream>
@@ -11,7 +13,9 @@
 #include <vector>
 
 #include <wandb/detail/protobuf.hpp>
+#include <wandb/detail/nested_items.hpp>
 #include <wandb/detail/records.hpp>
+#include <wandb/internal/log_call.hpp>
 #include <wandb/record_json.hpp>
 #include <wandb/run_log.hpp>
 
@@ -352,4 +356,103 @@ TEST_CASE("decode_record reports malformed input with its byte offset", "[run_lo
     CHECK_THROWS_MATCHES(
         wandb::decode_record(hex("12 04 0A 02 08 01")), wandb::FormatError,
         Catch::Message("wandb::decode_record: HistoryItem.key has wire type 0, expected 2 at byte 4 of the record"));
+}
+
+// --- nested messages in place, and a log call's History and Summary records ------------------
+
+TEST_CASE("A nested message written in place has the bytes of message_field, whatever its length", "[protobuf]") {
+    // Lengths 0, 127 (one-byte length), 128 and 16383 (two bytes), 16384 (three): the in-place
+    // writer moves the body when its length needs more than the one byte it reserved.
+    for (const std::size_t n : {0, 1, 127, 128, 300, 16383, 16384, 70000}) {
+        INFO(n);
+        const std::string body(n, 'x');
+        d::ProtoEncoder whole;
+        whole.uint64_field(1, 7);
+        d::ProtoEncoder inner;
+        inner.string_field(3, body);
+        whole.message_field(2, inner.bytes());
+        whole.bool_field(4, true);
+
+        d::ProtoEncoder in_place;
+        in_place.uint64_field(1, 7);
+        const std::size_t at = in_place.begin_message(2);
+        in_place.string_field(3, body);
+        in_place.end_message(at);
+        in_place.bool_field(4, true);
+        CHECK(in_place.bytes() == whole.bytes());
+    }
+}
+
+namespace {
+
+/// The History and Summary records of a log call as the library wrote them before
+/// append_row_records: RecordItems from append_leaf_items, the Summary a copy of the History's
+/// items plus `_wandb.runtime`, each record encoded on its own.
+std::vector<Bytes> row_records_by_items(std::int64_t num, const wandb::Json& values, const wandb::Json& meta,
+                                        std::int64_t step, std::int64_t runtime) {
+    d::HistoryRecord history;
+    d::append_leaf_items(values, history.items);
+    d::append_leaf_items(meta, history.items);
+    d::SummaryRecord summary{history.items, {}};
+    summary.update.push_back({std::string(), {"_wandb", "runtime"}, std::to_string(runtime)});
+    history.step = step;
+    return {d::encode_record(num, history), d::encode_record(num + 1, summary)};
+}
+
+std::vector<Bytes> row_records(std::int64_t num, const wandb::Json& values, const wandb::Json& meta, std::int64_t step,
+                               std::int64_t runtime) {
+    std::vector<Bytes> out;
+    d::append_row_records(out, num, values, meta, step, runtime);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("append_row_records writes a History and a Summary record that share their items", "[records]") {
+    const std::vector<Bytes> got = row_records(4, wandb::Json{{"loss", 0.5}}, wandb::Json{{"_step", 0}}, 0, 3);
+    REQUIRE(got.size() == 2);
+    // Items: 0A 0C 12 04 "loss" 82 01 03 "0.5" (14 bytes) and 0A 0B 12 05 "_step" 82 01 01 "0"
+    // (13); HistoryRecord: the items and 12 00 (29); Record: 08 04 12 1D <29>.
+    const std::string loss = "0A 0C 12 04 " + ascii_hex("loss") + "82 01 03 " + ascii_hex("0.5");
+    const std::string step = "0A 0B 12 05 " + ascii_hex("_step") + "82 01 01 " + ascii_hex("0");
+    CHECK(got[0] == hex("08 04 12 1D " + loss + step + "12 00"));
+    // Summary: the same items and 0A 15 12 06 "_wandb" 12 07 "runtime" 82 01 01 "3" (23): 50 bytes.
+    CHECK(got[1] == hex("08 05 1A 32 " + loss + step + "0A 15 12 06 " + ascii_hex("_wandb") + "12 07 " +
+                        ascii_hex("runtime") + "82 01 01 " + ascii_hex("3")));
+    CHECK(wandb::decode_record(got[1]).dump() ==
+          R"({"num":5,"summary":{"update":[{"nested_key":["loss"],"value_json":"0.5"},)"
+          R"({"nested_key":["_step"],"value_json":"0"},{"nested_key":["_wandb","runtime"],"value_json":"3"}]}})");
+}
+
+TEST_CASE("append_row_records gives the bytes of the HistoryRecord and SummaryRecord of append_leaf_items", "[records]") {
+    using wandb::Json;
+    const Json meta = {{"_step", 12345}, {"_runtime", 12.3456789}, {"_timestamp", 1733100000.123456}};
+    const Json rows[] = {
+        Json::object(),
+        Json{{"loss", 0.123456789}, {"accuracy", 0.987654321}},
+        Json::parse(R"({"loss":0.5,"val/examples":{"_type":"image-file","masks":{"p":{"path":"m.png"}}},)"
+                    R"("a.b":[{"x":{}}],"empty":{},"half":{"gone":{},"kept":null},"s":"caf\u00e9 \"q\"\n",)"
+                    R"("i":-7,"u":18446744073709551615,"t":true,"f":false,"n":null,"e":1e-300,"big":1.5e300})"),
+        Json{{"nan", std::nan("")}, {"inf", HUGE_VAL}, {"-inf", -HUGE_VAL}, {"zero", -0.0}},
+        Json{{std::string(200, 'k'), std::string(300, 'v')}},            // items over 127 bytes
+        Json{{"long", std::string(20000, 'v')}, {"after", 1}},           // records over 16383 bytes
+    };
+    for (const Json& row : rows) {
+        for (const std::int64_t step : {std::int64_t{0}, std::int64_t{1}, std::int64_t{300},
+                                        std::numeric_limits<std::int64_t>::max() - 1}) {
+            INFO(row.dump() << " at step " << step);
+            CHECK(row_records(7, row, meta, step, 42) == row_records_by_items(7, row, meta, step, 42));
+            CHECK(row_records(1, row, Json::object(), step, 0) == row_records_by_items(1, row, Json::object(), step, 0));
+        }
+    }
+}
+
+TEST_CASE("append_row_records refuses a label that is not UTF-8 as the History encoding does", "[records][errors]") {
+    const wandb::Json row = {{"a", {{std::string("\xC0\xAF"), 1}}}};
+    CHECK_THROWS_MATCHES(row_records(1, row, wandb::Json::object(), 0, 0), wandb::ValidationError,
+                         Catch::Message("wandb::encode_record: HistoryItem.nested_key is not valid UTF-8: "
+                                        "bad byte 0xc0 at offset 0 of 2"));
+    CHECK_THROWS_MATCHES(row_records_by_items(1, row, wandb::Json::object(), 0, 0), wandb::ValidationError,
+                         Catch::Message("wandb::encode_record: HistoryItem.nested_key is not valid UTF-8: "
+                                        "bad byte 0xc0 at offset 0 of 2"));
 }

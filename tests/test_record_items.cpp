@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -109,4 +111,47 @@ TEST_CASE("merge_leaves adds a row's leaves to a summary as wandb-core's run sum
     Json summary = Json::parse(R"({"val":{"iou":0.5},"loss":1,"x":3})");
     wandb::detail::merge_leaves(summary, Json::parse(R"({"val":{"dice":0.25},"loss":0.5,"x":{"y":1},"e":{},"f":{"g":{}}})"));
     CHECK(summary.dump() == R"({"val":{"iou":0.5,"dice":0.25},"loss":0.5,"x":{"y":1}})");
+}
+
+TEST_CASE("json_text writes numbers, bools, null and strings as dump() does", "[record_items]") {
+    // json_text formats these itself (nlohmann's to_chars for doubles, std::to_chars for
+    // integers, plain ASCII strings between quotes); every text must stay dump()'s.
+    std::uint64_t state = 0x9E3779B97F4A7C15u;
+    const auto next = [&] {  // splitmix64
+        std::uint64_t z = (state += 0x9E3779B97F4A7C15u);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+        return z ^ (z >> 31);
+    };
+    int checked = 0;
+    for (int i = 0; i < 200000; ++i) {
+        const std::uint64_t bits = next();
+        double v;
+        std::memcpy(&v, &bits, sizeof v);
+        if (i % 2) v = static_cast<double>(bits >> 11) / static_cast<double>(1 + (bits & 0xFFFFF));  // metric-like values
+        if (!std::isfinite(v)) continue;
+        const Json j = v;
+        if (wandb::detail::json_text(j) != j.dump()) {
+            INFO(j.dump());
+            CHECK(wandb::detail::json_text(j) == j.dump());
+        }
+        ++checked;
+        const Json k = static_cast<std::int64_t>(bits);
+        const Json u = bits;
+        if (wandb::detail::json_text(k) != k.dump() || wandb::detail::json_text(u) != u.dump()) {
+            CHECK(wandb::detail::json_text(k) == k.dump());
+            CHECK(wandb::detail::json_text(u) == u.dump());
+        }
+    }
+    CHECK(checked > 100000);
+    for (const double v : {0.0, -0.0, 1.0, -1.0, 0.1, 1e16, 1e17, 1e-5, 1e-7, 123456789012345680.0, 5e-324,
+                           std::numeric_limits<double>::max(), std::numeric_limits<double>::lowest()}) {
+        INFO(v);
+        CHECK(wandb::detail::json_text(Json(v)) == Json(v).dump());
+    }
+    for (const Json& j : {Json(true), Json(false), Json(nullptr), Json(std::numeric_limits<std::int64_t>::min()),
+                          Json(std::numeric_limits<std::uint64_t>::max()), Json(""), Json("plain ascii ~!"),
+                          Json("q\"uote"), Json("back\\slash"), Json("tab\t"), Json("\x7f"), Json("\x1f"),
+                          Json("caf\xc3\xa9"), Json::object({{"k\"ey", 1}, {"\xc3\xa9", {{"x", "y"}}}})})
+        CHECK(wandb::detail::json_text(j) == j.dump());
 }

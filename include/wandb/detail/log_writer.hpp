@@ -68,6 +68,19 @@ public:
         if (fd_ < 0) fail(who, "cannot open");
         // Advisory only: a file system without flock (some network mounts) still gets its log.
         (void)::flock(fd_, LOCK_EX | LOCK_NB);
+        // The open file's identity never changes: taken once here, check_writable compares the
+        // path's with it (one stat(2) per check instead of a stat and an fstat).
+        struct stat by_fd {};
+        if (::fstat(fd_, &by_fd) != 0) {
+            const int saved = errno;
+            ::close(fd_);
+            fd_ = -1;
+            ::unlink(path_.c_str());
+            errno = saved;
+            fail(who, "cannot open");
+        }
+        dev_ = by_fd.st_dev;
+        ino_ = by_fd.st_ino;
         const std::uint8_t header[wandb_log::file_header_size] = {
             ':', 'W', '&', 'B', wandb_log::magic & 0xFF, wandb_log::magic >> 8, wandb_log::version};
         if (!write_all(header, sizeof header)) {
@@ -125,17 +138,18 @@ public:
     }
 
     /// Checks that appends can go on: the log is open, no earlier failure is pending, and its path
-    /// still names the open file. A log whose directory was removed or moved away would otherwise
-    /// take every later record into a file nobody can find.
+    /// still names the open file (a stat(2) of the path, compared with the device and inode the
+    /// file had when it was opened). A log whose directory was removed or moved away would
+    /// otherwise take every later record into a file nobody can find.
     /// \throws wandb::IoError  naming the path and the reason, e.g. "No such file or directory".
     void check_writable(const char* who = "wandb::LogWriter") const {
         if (fd_ < 0) throw IoError(std::string(who) + ": cannot write " + path_ + ": the log is closed");
         if (broken_)
             throw IoError(std::string(who) + ": cannot write " + path_ +
                           ": an earlier failed write could not be rolled back");
-        struct stat by_path {}, by_fd {};
-        if (::stat(path_.c_str(), &by_path) != 0 || ::fstat(fd_, &by_fd) != 0) fail(who, "cannot write");
-        if (by_path.st_dev != by_fd.st_dev || by_path.st_ino != by_fd.st_ino)
+        struct stat by_path {};
+        if (::stat(path_.c_str(), &by_path) != 0) fail(who, "cannot write");
+        if (by_path.st_dev != dev_ || by_path.st_ino != ino_)
             throw IoError(std::string(who) + ": cannot write " + path_ + ": another file has replaced the log");
     }
 
@@ -241,6 +255,8 @@ private:
     int fd_ = -1;
     std::uint64_t size_ = 0;
     std::uint64_t records_ = 0;
+    dev_t dev_ = 0;  ///< the open file's device and inode (fstat at open)
+    ino_t ino_ = 0;
     bool broken_ = false;
     std::vector<std::uint8_t> buffer_;
 };

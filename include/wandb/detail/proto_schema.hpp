@@ -351,6 +351,15 @@ constexpr std::uint32_t number_of(const Message& m, std::string_view name) {
     return 0;
 }
 
+/// The field of `m` named `name`; a compile error (in a constant expression) when `m` has none.
+constexpr const Field& field_named(const Message& m, std::string_view name) {
+    std::size_t at = m.count;
+    for (std::size_t i = 0; i < m.count; ++i)
+        if (name == m.fields[i].name) at = i;
+    schema_impl::require(at < m.count, "no field of that name");
+    return m.fields[at];
+}
+
 /// The field numbers of the path `names` from `m` down nested messages, e.g. {8, 12, 4, 6} for
 /// Record.artifact.manifest.contents.local_path.
 /// \throws std::logic_error  if a name is not a field of its message (a programming error).
@@ -377,7 +386,21 @@ struct Holder {
     const char* field = nullptr;
 };
 
-inline void check_utf8(const std::string& v, const Message& owner, const Field& f) {
+/// Whether every byte of `v` is ASCII (so `v` is valid UTF-8), eight bytes at a time.
+inline bool all_ascii(std::string_view v) noexcept {
+    std::size_t i = 0;
+    for (; i + 8 <= v.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, v.data() + i, 8);
+        if (w & 0x8080808080808080u) return false;
+    }
+    for (; i < v.size(); ++i)
+        if (static_cast<unsigned char>(v[i]) >= 0x80) return false;
+    return true;
+}
+
+inline void check_utf8(std::string_view v, const Message& owner, const Field& f) {
+    if (all_ascii(v)) return;
     if (const auto bad = first_invalid_utf8(v)) {
         const std::size_t at = *bad;
         throw ValidationError(std::string("wandb::encode_record: ") + owner.name + "." + f.name +
@@ -396,7 +419,7 @@ inline std::int64_t checked(std::int64_t v, const Message& owner, const Field& f
     return v;
 }
 
-inline Bytes encode_message(const Message& m, const void* object, const Holder& holder);
+inline void encode_message_to(ProtoEncoder& out, const Message& m, const void* object, const Holder& holder);
 
 /// Writes field `f` of `owner` once per element `elements` gives for `object`.
 inline void encode_elements(ProtoEncoder& out, const Message& owner, const Field& f, Elements elements,
@@ -428,24 +451,38 @@ inline void encode_elements(ProtoEncoder& out, const Message& owner, const Field
                 out.int32_field(f.number, n);
                 break;
             }
-            case Kind::message: out.message_field(f.number, encode_message(*f.message, v, {owner.name, f.name})); break;
+            case Kind::message: {
+                const std::size_t body = out.begin_message(f.number);
+                encode_message_to(out, *f.message, v, {owner.name, f.name});
+                out.end_message(body);
+                break;
+            }
         }
     }
 }
 
-inline Bytes encode_message(const Message& m, const void* object, const Holder& holder) {
-    ProtoEncoder out;
+/// Appends the fields of `object`, described by `m`, to `out` (nested messages in place).
+inline void encode_message_to(ProtoEncoder& out, const Message& m, const void* object, const Holder& holder) {
     for (const Field& f : m) {
         if (!f.bound) continue;
         if (!f.wraps) {
             encode_elements(out, m, f, f.elements, object, holder);
             continue;
         }
-        ProtoEncoder inner;
-        encode_elements(inner, *f.message, *f.wraps, f.elements, object, {m.name, f.name});
-        if (f.optional_member ? f.elements(object, 0) != nullptr : !inner.bytes().empty())
-            out.message_field(f.number, inner.bytes());
+        const std::size_t start = out.size();
+        const std::size_t body = out.begin_message(f.number);
+        encode_elements(out, *f.message, *f.wraps, f.elements, object, {m.name, f.name});
+        if (f.optional_member ? f.elements(object, 0) != nullptr : out.size() != body)
+            out.end_message(body);
+        else
+            out.truncate(start);  // not written: an empty wrapped message of a member at its default
     }
+}
+
+/// The bytes of `object` as message `m`.
+inline Bytes encode_message(const Message& m, const void* object, const Holder& holder) {
+    ProtoEncoder out;
+    encode_message_to(out, m, object, holder);
     return out.take();
 }
 

@@ -8,6 +8,7 @@
 /// holding its default (0, false, "") is not emitted; nested messages and repeated elements are
 /// always emitted.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -27,20 +28,33 @@ using Bytes = std::vector<std::uint8_t>;
 enum class WireType : std::uint8_t { varint = 0, i64 = 1, len = 2, i32 = 5 };
 
 /// Appends proto3 fields to a byte buffer. Field numbers must be 1..2^29-1.
+///
+/// A nested message can be written in place (begin_message, its fields, end_message): its
+/// length is filled in at the end, so the message is never built in a buffer of its own and
+/// copied into its parent.
 class ProtoEncoder {
 public:
     /// The message encoded so far.
     const Bytes& bytes() const noexcept { return out_; }
     /// Moves the encoded message out; the encoder is empty afterwards.
     Bytes take() noexcept { return std::move(out_); }
+    /// Reserves room for `n` bytes in all.
+    void reserve(std::size_t n) { out_.reserve(n); }
+    /// The number of bytes encoded so far (a position for truncate()).
+    std::size_t size() const noexcept { return out_.size(); }
+    /// Drops every byte from position `at` on.
+    void truncate(std::size_t at) { out_.resize(at); }
+    /// Appends bytes encoded elsewhere (whole fields).
+    void append(const std::uint8_t* data, std::size_t size) { out_.insert(out_.end(), data, data + size); }
 
     /// Appends a base-128 varint.
     void varint(std::uint64_t v) {
-        while (v >= 0x80) {
-            out_.push_back(static_cast<std::uint8_t>(v | 0x80));
-            v >>= 7;
+        if (v < 0x80) {
+            out_.push_back(static_cast<std::uint8_t>(v));
+            return;
         }
-        out_.push_back(static_cast<std::uint8_t>(v));
+        std::uint8_t b[10];
+        out_.insert(out_.end(), b, b + put_varint(b, v));
     }
     /// Appends a field key (field number and wire type).
     void key(std::uint32_t field, WireType type) {
@@ -80,7 +94,40 @@ public:
         len_field(field, message.data(), message.size());
     }
 
+    /// Starts a nested message field written in place: appends its key and a one-byte length,
+    /// and returns the position where the message's own bytes begin (for end_message).
+    std::size_t begin_message(std::uint32_t field) {
+        key(field, WireType::len);
+        out_.push_back(0);
+        return out_.size();
+    }
+    /// Ends the nested message whose bytes began at `body` (what begin_message returned): sets its
+    /// length, moving the bytes up when the length takes more than one byte. The result is the
+    /// same as message_field's with those bytes.
+    void end_message(std::size_t body) {
+        const std::size_t size = out_.size() - body;
+        if (size < 0x80) {
+            out_[body - 1] = static_cast<std::uint8_t>(size);
+            return;
+        }
+        std::uint8_t b[10];
+        const std::size_t n = put_varint(b, size);
+        out_.insert(out_.begin() + static_cast<std::ptrdiff_t>(body), n - 1, std::uint8_t{0});
+        std::copy(b, b + n, out_.begin() + static_cast<std::ptrdiff_t>(body - 1));
+    }
+
 private:
+    /// Writes the varint of `v` at `b` (room for 10 bytes); returns its length.
+    static std::size_t put_varint(std::uint8_t* b, std::uint64_t v) noexcept {
+        std::size_t n = 0;
+        while (v >= 0x80) {
+            b[n++] = static_cast<std::uint8_t>(v | 0x80);
+            v >>= 7;
+        }
+        b[n++] = static_cast<std::uint8_t>(v);
+        return n;
+    }
+
     Bytes out_;
 };
 

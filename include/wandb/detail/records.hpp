@@ -28,7 +28,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../version.hpp"
@@ -533,10 +535,97 @@ Bytes encode_record(std::int64_t num, const Body& body) {
     constexpr const proto::Field* field = &proto::field_for<Body>(schema::record);
     constexpr std::uint32_t num_field = proto::number_of(schema::record, "num");
     ProtoEncoder e;
+    e.reserve(256);  // a History or Summary record of a few scalars, in one allocation
     e.int64_field(num_field, num);
-    e.message_field(field->number, proto::schema_impl::encode_message(*field->message, &body, {}));
+    const std::size_t at = e.begin_message(field->number);
+    proto::schema_impl::encode_message_to(e, *field->message, &body, {});
+    e.end_message(at);
     return e.take();
 }
+
+/// A log call's HistoryRecord and the SummaryRecord of the same items, encoded together in one
+/// pass: each item (a `nested_key` and a `value_json`, no flat `key`) is encoded once, in place,
+/// and its bytes serve both records, since `HistoryRecord.item` and `SummaryRecord.update` are
+/// the same field number of messages with the same fields (checked below against the schema).
+/// finish() gives exactly the bytes of `encode_record(num, HistoryRecord{items, step})` and
+/// `encode_record(num + 1, SummaryRecord{items + summary-only items, {}})`, with the same UTF-8
+/// checks and messages (a bad label or value is reported as the History's, which is encoded
+/// first). Reusable: clear() keeps the buffer.
+class HistorySummaryEncoder {
+public:
+    /// Adds an item with `nested_key` labels[0..count) and `value_json` `value` to both records,
+    /// or only to the Summary (`summary_only`); once a summary-only item is added, every later
+    /// one must be summary-only too (they follow the shared items in the Summary).
+    /// \throws wandb::ValidationError  if a label or the value is not valid UTF-8.
+    /// \throws std::logic_error  for a shared item after a summary-only one (a programming error).
+    void item(const std::string_view* labels, std::size_t count, std::string_view value, bool summary_only = false) {
+        if (!summary_only && shared_end_ != npos)
+            throw std::logic_error("wandb::detail::HistorySummaryEncoder: a shared item after a summary-only one");
+        if (summary_only && shared_end_ == npos) shared_end_ = items_.size();
+        const std::size_t body = items_.begin_message(item_field);
+        for (std::size_t i = 0; i < count; ++i) {
+            proto::schema_impl::check_utf8(labels[i], schema::history_item, nested_key);
+            items_.len_field(nested_key.number, labels[i].data(), labels[i].size());
+        }
+        proto::schema_impl::check_utf8(value, schema::history_item, value_json);
+        items_.string_field(value_json.number, value);
+        items_.end_message(body);
+    }
+
+    /// Appends the History record numbered `num` (the shared items, then `step`) and the Summary
+    /// record numbered `num + 1` (every item) to `out`.
+    void finish(std::int64_t num, std::int64_t step, std::vector<Bytes>& out) const {
+        const Bytes& items = items_.bytes();
+        const std::size_t shared = shared_end_ == npos ? items.size() : shared_end_;
+        ProtoEncoder history;
+        history.reserve(shared + 32);
+        history.int64_field(record_num, num);
+        const std::size_t h = history.begin_message(history_in_record);
+        history.append(items.data(), shared);
+        const std::size_t s = history.begin_message(history_step);  // a present step is written, even 0
+        history.int64_field(step_num, step);
+        history.end_message(s);
+        history.end_message(h);
+        ProtoEncoder summary;
+        summary.reserve(items.size() + 16);
+        summary.int64_field(record_num, num + 1);
+        const std::size_t b = summary.begin_message(summary_in_record);
+        summary.append(items.data(), items.size());
+        summary.end_message(b);
+        out.push_back(history.take());
+        out.push_back(summary.take());
+    }
+
+    /// Forgets the items (keeping the buffer, unless it grew past 64 KiB).
+    void clear() {
+        if (items_.bytes().capacity() > 65536) items_ = ProtoEncoder();
+        items_.truncate(0);
+        shared_end_ = npos;
+    }
+
+private:
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    static constexpr const proto::Field& nested_key = proto::field_named(schema::history_item, "nested_key");
+    static constexpr const proto::Field& value_json = proto::field_named(schema::history_item, "value_json");
+    static constexpr std::uint32_t item_field = proto::number_of(schema::history, "item");
+    static constexpr std::uint32_t history_step = proto::number_of(schema::history, "step");
+    static constexpr std::uint32_t step_num = proto::number_of(schema::history_step, "num");
+    static constexpr std::uint32_t record_num = proto::number_of(schema::record, "num");
+    static constexpr std::uint32_t history_in_record = proto::field_for<HistoryRecord>(schema::record).number;
+    static constexpr std::uint32_t summary_in_record = proto::field_for<SummaryRecord>(schema::record).number;
+    // What sharing the items' bytes relies on.
+    static_assert(proto::number_of(schema::summary, "update") == item_field, "History items and Summary updates differ");
+    static_assert(proto::number_of(schema::summary_item, "nested_key") == nested_key.number &&
+                      proto::number_of(schema::summary_item, "value_json") == value_json.number,
+                  "HistoryItem and SummaryItem differ");
+    static_assert(proto::field_named(schema::history_item, "key").number < nested_key.number &&
+                      nested_key.number < value_json.number,
+                  "the items' fields are written in another order");
+    static_assert(item_field < history_step, "HistoryRecord's fields are written in another order");
+
+    ProtoEncoder items_;               ///< every item, the shared ones first
+    std::size_t shared_end_ = npos;    ///< where the summary-only items begin
+};
 
 }  // namespace detail
 WANDB_NAMESPACE_END

@@ -25,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 #include <variant>
@@ -39,6 +40,7 @@
 #include "../row.hpp"
 #include "../table.hpp"
 #include "../detail/json_check.hpp"
+#include "../detail/json_text.hpp"
 #include "../detail/records.hpp"
 #include "../detail/text.hpp"
 #include "../detail/worker_pool.hpp"
@@ -56,6 +58,53 @@ struct LogCallContext {
     std::int64_t name_step = 0;       ///< the number in the call's file names
     std::function<std::string(std::size_t)> random_id;
 };
+
+namespace log_call_impl {
+
+/// Adds one item per leaf of `value` to `out`, named `path` + the labels below it, as
+/// append_leaf_items (nested_items.hpp) lists them: a non-object is a leaf, an object is walked
+/// key by key (an empty one has no leaf). `path` and `text` are scratch space.
+inline void add_leaf_items(const Json& value, std::vector<std::string_view>& path, std::string& text,
+                           HistorySummaryEncoder& out) {
+    if (!value.is_object()) {
+        text.clear();
+        append_json_text(text, value);
+        out.item(path.data(), path.size(), text);
+        return;
+    }
+    for (auto it = value.begin(); it != value.end(); ++it) {
+        path.push_back(it.key());
+        add_leaf_items(it.value(), path, text, out);
+        path.pop_back();
+    }
+}
+
+}  // namespace log_call_impl
+
+/// Appends a log call's History record (numbered `num`, at `step`) and Summary record (`num + 1`)
+/// to `records`: one item per leaf of the object `values`, then of `meta`, in both; the
+/// Summary's followed by `_wandb.runtime` = `runtime_seconds`, which wandb-core's handler updates
+/// with every row (updateRunTiming), so a run that never finishes still shows how long it ran.
+/// The bytes are those of append_leaf_items into a HistoryRecord and a SummaryRecord copied
+/// from it, each encode_record'ed, without the RecordItems.
+/// \throws ValidationError if a label or value text is not valid UTF-8.
+inline void append_row_records(std::vector<Bytes>& records, std::int64_t num, const Json& values, const Json& meta,
+                               std::int64_t step, std::int64_t runtime_seconds) {
+    // Scratch space kept by each thread from call to call: a log then allocates only its records.
+    thread_local HistorySummaryEncoder encoder;
+    thread_local std::vector<std::string_view> path;
+    thread_local std::string text;
+    encoder.clear();
+    path.clear();  // a call that threw may have left labels
+    if (text.capacity() > 65536) std::string().swap(text);  // don't hoard a huge value's text
+    records.reserve(records.size() + 2);
+    log_call_impl::add_leaf_items(values, path, text, encoder);
+    log_call_impl::add_leaf_items(meta, path, text, encoder);
+    const std::string_view runtime_key[] = {"_wandb", "runtime"};
+    text = std::to_string(runtime_seconds);
+    encoder.item(runtime_key, 2, text, true);
+    encoder.finish(num, step, records);
+}
 
 /// One log call: its row's media through the steps of the file comment.
 class LogCall {
@@ -118,6 +167,10 @@ public:
                        m.kind);
     }
 
+    /// Whether the row holds a medium (an Image, a list, a Table, a Histogram): only then do
+    /// steps 2 and 3 have anything to do.
+    bool has_media() const noexcept { return !media_.empty(); }
+
     /// What step 4 gives: the row's history value and what goes before it in the log.
     struct Payloads {
         Json values;  ///< the row as history JSON, keys in row order
@@ -172,16 +225,23 @@ private:
         std::variant<ImageMedium, ImageListMedium, TableMedium, HistogramMedium> kind;
     };
 
+    /// Lists the media of `row` (at `path`, "" for the top level) and checks its keys and JSON
+    /// values. The messages name the whole dotted key; they are built only for a key or value
+    /// that needs the full check (or fails it), not for the printable-ASCII keys and the numbers,
+    /// bools and nulls of a plain row.
     void collect(const Row& row, const std::string& path) {
-        std::vector<const std::string*> seen;
-        for (const auto& [key, value] : row) {
-            const std::string where = path.empty() ? key : path + "." + key;
-            check_key(key, where, path);
-            for (const std::string* other : seen)
-                if (*other == key) throw ValidationError(std::string(who) + ": key " + detail::quoted(where) + " appears twice in one row");
-            seen.push_back(&key);
-            const std::string& name = key;  // lambdas cannot capture a structured binding in C++17
-            std::visit(overloaded{[&](const Json& json) { check_json_value(json, who, "value of " + detail::quoted(where)); },
+        for (auto at = row.begin(); at != row.end(); ++at) {
+            const std::string& key = at->first;
+            const Value& value = at->second;
+            const auto where = [&] { return path.empty() ? key : path + "." + key; };
+            if (!plain_key(key, path)) check_key(key, where(), path);
+            for (auto before = row.begin(); before != at; ++before)
+                if (before->first == key)
+                    throw ValidationError(std::string(who) + ": key " + detail::quoted(where()) + " appears twice in one row");
+            const std::string& name = key;
+            std::visit(overloaded{[&](const Json& json) {
+                                      if (!plain_scalar(json)) check_json_value(json, who, "value of " + detail::quoted(where()));
+                                  },
                                   [&](const Image& image) { media_.push_back({name, ImageMedium{&image, {}, {}}}); },
                                   [&](const std::vector<Image>& images) {
                                       check_image_list(images, name, who);
@@ -192,9 +252,25 @@ private:
                                           {name, TableMedium{table.get(), std::make_unique<TableMediaFiles>(*table), {}}});
                                   },
                                   [&](const Histogram& histogram) { media_.push_back({name, HistogramMedium{&histogram}}); },
-                                  [&](const Row& nested) { collect(nested, where); }},
+                                  [&](const Row& nested) { collect(nested, where()); }},
                        value.get());
         }
+    }
+
+    /// A key check_key accepts without a look further: non-empty printable ASCII (so UTF-8
+    /// without control characters) and, at the top level, not one of W&B's own keys.
+    static bool plain_key(const std::string& key, const std::string& path) noexcept {
+        if (key.empty()) return false;
+        for (const char ch : key) {
+            const auto c = static_cast<unsigned char>(ch);
+            if (c < 0x20 || c >= 0x7F) return false;
+        }
+        return !path.empty() || (key != "_step" && key != "_runtime" && key != "_timestamp" && key != "_wandb");
+    }
+
+    /// A JSON value check_json_value has nothing to check in: a number, a bool or null.
+    static bool plain_scalar(const Json& json) noexcept {
+        return json.is_number() || json.is_boolean() || json.is_null();
     }
 
     /// A key: non-empty UTF-8 without control characters (the message names the whole dotted

@@ -180,7 +180,7 @@ private:
     /// the inner message whole.
     template <class Body>
     static void guarded(const char* what, Body&& body) {
-        const std::string api = std::string(who) + (*what ? "::" : "") + what;
+        const auto api = [what] { return std::string(who) + (*what ? "::" : "") + what; };
         try {
             body();
         } catch (const ValidationError&) {
@@ -190,9 +190,9 @@ private:
         } catch (const FormatError&) {
             throw;
         } catch (const std::system_error& e) {  // std::filesystem::filesystem_error included
-            throw IoError(api + ": " + e.what());
+            throw IoError(api() + ": " + e.what());
         } catch (const nlohmann::json::exception& e) {
-            throw ValidationError(api + ": " + e.what());
+            throw ValidationError(api() + ": " + e.what());
         }
     }
 
@@ -295,13 +295,15 @@ private:
         {
             std::lock_guard<std::mutex> lock(mutex_);
             check_open("log");
-            writer_->check_writable(caller);  // before any media file: a vanished run is not recreated
+            // Before any media file: a vanished run is not recreated (without media, the append checks).
+            if (call.has_media()) writer_->check_writable(caller);
             name_step = name_counter_++;
         }
         try {
             call.encode(pool_);  // outside the lock: other threads log meanwhile
-            call.write({dir_, files_dir(), options_.run_id, options_.project, options_.entity, name_step,
-                        random_base36});
+            if (call.has_media())
+                call.write({dir_, files_dir(), options_.run_id, options_.project, options_.entity, name_step,
+                            random_base36});
             std::lock_guard<std::mutex> lock(mutex_);
             commit(row, call, explicit_step);
         } catch (...) {
@@ -348,16 +350,8 @@ private:
         meta["_step"] = step;
         meta["_runtime"] = runtime;
         meta["_timestamp"] = unix_seconds(std::chrono::system_clock::now());
-        HistoryRecord history;
-        append_leaf_items(payloads.values, history.items);
-        append_leaf_items(meta, history.items);
-        SummaryRecord summary{history.items, {}};
-        // wandb-core's handler updates `_wandb.runtime` with every row (updateRunTiming), so a
-        // run that never finishes still shows how long it ran.
-        summary.update.push_back({std::string(), {"_wandb", "runtime"}, std::to_string(std::int64_t(runtime))});
-        history.step = step;
-        records.push_back(encode_record(++num, history));
-        records.push_back(encode_record(++num, summary));
+        // History and Summary (with `_wandb.runtime`) of the leaves of the values and meta.
+        append_row_records(records, num + 1, payloads.values, meta, step, std::int64_t(runtime));
         class_colors_.record(dir_, row);  // the colors labels carry, for wandb-imagemask view
         try {
             writer_->append_all(records, caller);
