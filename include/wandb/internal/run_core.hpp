@@ -13,8 +13,10 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -26,6 +28,7 @@
 
 #include "../error.hpp"
 #include "../json.hpp"
+#include "../log_options.hpp"
 #include "../media.hpp"
 #include "../row.hpp"
 #include "../run_options.hpp"
@@ -68,12 +71,8 @@ public:
         }
     }
 
-    void log(const Row& row) {
-        guarded("log", [&] { log_row(row, std::nullopt); });
-    }
-
-    void log(const Row& row, std::int64_t step) {
-        guarded("log", [&] { log_row(row, step); });
+    void log(const Row& row, const LogOptions& options) {
+        guarded("log", [&] { log_row(row, options); });
     }
 
     void update_config(const Json& values) {
@@ -99,16 +98,27 @@ public:
                     writer_->check_writable(caller);  // a vanished run directory is not recreated
                     const std::string yaml = config_yaml(config_);
                     write_file_atomically(yaml_path, yaml.data(), yaml.size(), caller, true);
+                    // The open row is written first, in the same append (wandb-core's handleExit
+                    // flushes it before the Exit record).
+                    std::vector<Bytes> records;
+                    auto num = static_cast<std::int64_t>(writer_->records_written());
+                    RowEffects effects;
+                    if (open_.open) write_row(current_step_, open_.values, open_.timestamp, records, num, effects);
+                    records.push_back(encode_record(++num, runtime_summary(static_cast<std::int64_t>(runtime))));
+                    records.push_back(encode_record(++num, ExitRecord{exit_code, static_cast<std::int32_t>(runtime)}));
+                    records.push_back(encode_record(++num, FinalRecord{}));
                     Json summary = summary_;
+                    apply_summary(summary, effects);
                     summary["_wandb"] = Json{{"runtime", static_cast<std::int64_t>(runtime)}};
                     summary["_runtime"] = static_cast<std::int64_t>(runtime);  // as the runtime Summary record sets it
                     const std::string summary_text = json_text(summary);
                     write_file_atomically(summary_path, summary_text.data(), summary_text.size(), caller, true);
-                    const auto num = static_cast<std::int64_t>(writer_->records_written());
-                    writer_->append_all({encode_record(num + 1, runtime_summary(static_cast<std::int64_t>(runtime))),
-                                         encode_record(num + 2, ExitRecord{exit_code, static_cast<std::int32_t>(runtime)}),
-                                         encode_record(num + 3, FinalRecord{})},
-                                        caller);
+                    writer_->append_all(records, caller);
+                    if (open_.open) {
+                        apply_effects(effects);
+                        open_ = OpenRow{};
+                        ++current_step_;
+                    }
                 } catch (...) {
                     ::unlink(yaml_path.c_str());  // only finish writes these two: nothing else is lost
                     ::unlink(summary_path.c_str());
@@ -138,7 +148,7 @@ public:
     std::string sync_command() const { return "wandb sync " + dir_.string(); }
     std::int64_t next_step() const {
         std::lock_guard<std::mutex> lock(mutex_);
-        return next_step_;
+        return current_step_;
     }
     std::size_t media_threads() const noexcept { return pool_.size(); }
 
@@ -287,52 +297,155 @@ private:
     }
 
     /// A log call: the pipeline of internal/log_call.hpp, the run's lock held only to take the
-    /// call's file-name number and, at the end, to commit.
-    void log_row(const Row& row, std::optional<std::int64_t> explicit_step) {
+    /// step that names the call's files and, at the end, to commit.
+    void log_row(const Row& row, const LogOptions& options) {
         constexpr const char* caller = "wandb::OfflineRun::log";
         LogCall call(row);  // keys and values checked, media listed; nothing written
         std::int64_t name_step = 0;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             check_open("log");
+            name_step = checked_step(options.step);  // a step refused now is refused before any file
             writer_->check_writable(caller);  // before any media file: a vanished run is not recreated
-            name_step = name_counter_++;
+            reserved_.insert(name_step);
         }
         try {
             call.encode(pool_);  // outside the lock: other threads log meanwhile
-            call.write({dir_, files_dir(), options_.run_id, options_.project, options_.entity, name_step,
-                        random_base36});
+            LogCallContext context{dir_, files_dir(), options_.run_id, options_.project, options_.entity, name_step,
+                                   random_base36, [this, name_step](const std::string& path) { claim(path, name_step); }};
+            call.write(context);
             std::lock_guard<std::mutex> lock(mutex_);
-            commit(row, call, explicit_step);
+            commit(row, call, options);
+            reserved_.erase(reserved_.find(name_step));
+            settle(call.claimed());
         } catch (...) {
-            call.undo();
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (name_counter_ == name_step + 1) name_counter_ = name_step;  // a failed call takes no name
+            std::lock_guard<std::mutex> lock(mutex_);  // a claimed file is removed only if no other call holds it
+            if (const auto it = reserved_.find(name_step); it != reserved_.end()) reserved_.erase(it);
+            call.undo([this](const std::string& path) { return release(path); });
             throw;
         }
     }
 
-    /// A log call's records, in one append, and the run's state after it; all or nothing (the
-    /// caller holds the lock).
-    void commit(const Row& row, LogCall& call, std::optional<std::int64_t> explicit_step) {
+    /// The step of a call with `explicit_step`: that step, or the current one.
+    /// \throws ValidationError for a negative step, one less than the current step, or one that
+    ///         leaves no next step.
+    std::int64_t checked_step(std::optional<std::int64_t> explicit_step) const {
         constexpr const char* caller = "wandb::OfflineRun::log";
-        check_open("log");
-        const std::int64_t step = explicit_step.value_or(next_step_);
-        if (explicit_step && *explicit_step < next_step_) {
-            if (next_step_ == 0)  // nothing logged yet: there is no last step to name
-                throw ValidationError(std::string(caller) + ": step " + std::to_string(*explicit_step) +
-                                      " is negative; steps start at 0");
-            throw ValidationError(std::string(caller) + ": step " + std::to_string(*explicit_step) +
-                                  " is not greater than the last logged step " + std::to_string(next_step_ - 1) +
-                                  "; steps must increase (log all values of one step in one call)");
-        }
+        const std::int64_t step = explicit_step.value_or(current_step_);
+        if (step < 0)
+            throw ValidationError(std::string(caller) + ": step " + std::to_string(step) + " is negative; steps start at 0");
+        if (step < current_step_)  // the SDK drops such a row with a warning; here it is an error
+            throw ValidationError(std::string(caller) + ": step " + std::to_string(step) + " is less than the current step " +
+                                  std::to_string(current_step_) +
+                                  "; steps must not decrease (the rows of earlier steps are written already)");
         constexpr std::int64_t max_step = std::numeric_limits<std::int64_t>::max() - 1;  // so step + 1 exists
         if (step > max_step)
             throw ValidationError(std::string(caller) + ": step " + std::to_string(step) +
                                   " is out of range; steps go up to " + std::to_string(max_step));
-        LogCall::Payloads payloads = call.payloads(static_cast<std::int64_t>(writer_->records_written()) + 1);
-        std::vector<Bytes>& records = payloads.records;
-        auto num = static_cast<std::int64_t>(writer_->records_written() + records.size());
+        return step;
+    }
+
+    /// A media file name taken by a log call in flight (several calls of one step may name the
+    /// same bytes alike): how many calls in flight hold it, and whether a logged call refers to it.
+    struct MediaClaim {
+        std::int64_t step = 0;  ///< the step in the name
+        int in_flight = 0;
+        bool logged = false;
+    };
+
+    /// A log call (outside the lock) is about to write `path`.
+    void claim(const std::string& path, std::int64_t step) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        MediaClaim& c = claims_[path];
+        c.step = step;
+        ++c.in_flight;
+    }
+
+    /// A failed call gives `path` up (the caller holds the lock): true if no call holds it now,
+    /// so the file is removed.
+    bool release(const std::string& path) {
+        const auto it = claims_.find(path);
+        if (it == claims_.end()) return true;
+        if (--it->second.in_flight > 0 || it->second.logged) return false;
+        claims_.erase(it);
+        return true;
+    }
+
+    /// A logged call's files are the run's (the caller holds the lock). A name with a step less
+    /// than the current one and than every call in flight's can be claimed no more, so it is
+    /// forgotten once no call holds it.
+    void settle(const std::vector<std::string>& paths) {
+        for (const std::string& path : paths) {
+            MediaClaim& c = claims_[path];
+            --c.in_flight;
+            c.logged = true;
+        }
+        const std::int64_t oldest = reserved_.empty() ? current_step_ : std::min(current_step_, *reserved_.begin());
+        for (auto it = claims_.begin(); it != claims_.end();)
+            it = it->second.in_flight == 0 && it->second.step < oldest ? claims_.erase(it) : std::next(it);
+    }
+
+    /// The values of the log calls at the current step that are not written yet.
+    struct OpenRow {
+        bool open = false;
+        Json values = Json::object();  ///< merged leaf by leaf, as wandb-core merges partial history
+        double timestamp = 0;          ///< `_timestamp`: the time of the row's last call
+    };
+
+    /// What writing rows changes in the run's state, applied once their records are in the log.
+    struct RowEffects {
+        std::vector<Json> summary_values;  ///< objects merged into the summary, in order
+    };
+
+    static void apply_summary(Json& summary, const RowEffects& effects) {
+        for (const Json& values : effects.summary_values) merge_leaves(summary, values);
+    }
+
+    void apply_effects(const RowEffects& effects) { apply_summary(summary_, effects); }
+
+    /// The records of one row at `step` (its History record with `_step`, `_runtime` and
+    /// `_timestamp`, then its Summary record), appended to `records`; what they change in the
+    /// run's state goes to `effects`.
+    void write_row(std::int64_t step, const Json& values, double timestamp, std::vector<Bytes>& records,
+                   std::int64_t& num, RowEffects& effects) const {
+        const double runtime = runtime_seconds();
+        Json meta = Json::object();
+        meta["_step"] = step;
+        meta["_runtime"] = runtime;
+        meta["_timestamp"] = timestamp;
+        HistoryRecord history;
+        append_leaf_items(values, history.items);
+        append_leaf_items(meta, history.items);
+        SummaryRecord summary{history.items, {}};
+        // wandb-core's handler updates `_wandb.runtime` with every row (updateRunTiming), so a
+        // run that never finishes still shows how long it ran.
+        summary.update.push_back({std::string(), {"_wandb", "runtime"}, std::to_string(std::int64_t(runtime))});
+        history.step = step;
+        records.push_back(encode_record(++num, history));
+        records.push_back(encode_record(++num, summary));
+        effects.summary_values.push_back(values);
+        effects.summary_values.push_back(std::move(meta));
+    }
+
+    /// A log call's records, in one append, and the run's state after it; all or nothing (the
+    /// caller holds the lock). The steps of wandb-core's handlePartialHistorySync: a greater step
+    /// writes the open row first; the call's values join the open row; a commit writes it.
+    void commit(const Row& row, LogCall& call, const LogOptions& options) {
+        constexpr const char* caller = "wandb::OfflineRun::log";
+        check_open("log");
+        std::int64_t step = checked_step(options.step);
+        std::vector<Bytes> records;
+        auto num = static_cast<std::int64_t>(writer_->records_written());
+        RowEffects effects;
+        bool joins_open_row = open_.open;
+        if (step > current_step_ && open_.open) {
+            write_row(current_step_, open_.values, open_.timestamp, records, num, effects);
+            joins_open_row = false;
+        }
+        // The call's media records, written now: its files are on disk already.
+        LogCall::Payloads payloads = call.payloads(num + 1);
+        num += static_cast<std::int64_t>(payloads.records.size());
+        for (Bytes& r : payloads.records) records.push_back(std::move(r));
         Json wandb_config;
         bool config_changed = false;
         if (!payloads.singletons.empty()) {
@@ -343,32 +456,29 @@ private:
                 records.push_back(
                     encode_record(++num, ConfigRecord{{{"_wandb", {}, json_text(wandb_config)}}, {}}));
         }
-        const double runtime = runtime_seconds();
-        Json meta = Json::object();
-        meta["_step"] = step;
-        meta["_runtime"] = runtime;
-        meta["_timestamp"] = unix_seconds(std::chrono::system_clock::now());
-        HistoryRecord history;
-        append_leaf_items(payloads.values, history.items);
-        append_leaf_items(meta, history.items);
-        SummaryRecord summary{history.items, {}};
-        // wandb-core's handler updates `_wandb.runtime` with every row (updateRunTiming), so a
-        // run that never finishes still shows how long it ran.
-        summary.update.push_back({std::string(), {"_wandb", "runtime"}, std::to_string(std::int64_t(runtime))});
-        history.step = step;
-        records.push_back(encode_record(++num, history));
-        records.push_back(encode_record(++num, summary));
+        Json values = joins_open_row ? open_.values : Json::object();
+        merge_leaves(values, payloads.values);  // a key logged again: its leaves replace the earlier ones
+        const double timestamp = unix_seconds(std::chrono::system_clock::now());
+        const bool flush = options.commit.value_or(!options.step.has_value());  // the SDK's default
+        if (flush) write_row(step, values, timestamp, records, num, effects);
         class_colors_.record(dir_, row);  // the colors labels carry, for wandb-imagemask view
         try {
-            writer_->append_all(records, caller);
+            if (!records.empty()) writer_->append_all(records, caller);
         } catch (...) {
             class_colors_.undo(dir_);
             throw;
         }
         if (config_changed) config_["_wandb"] = std::move(wandb_config);
-        merge_leaves(summary_, payloads.values);
-        merge_leaves(summary_, meta);
-        next_step_ = step + 1;
+        apply_effects(effects);
+        if (flush) {
+            open_ = OpenRow{};
+            current_step_ = step + 1;
+        } else {
+            open_.open = true;
+            open_.values = std::move(values);
+            open_.timestamp = timestamp;
+            current_step_ = step;
+        }
     }
 
     OfflineRunOptions options_;
@@ -382,8 +492,10 @@ private:
     Json config_ = Json::object();
     Json summary_ = Json::object();
     ClassColorRecorder class_colors_;
-    std::int64_t next_step_ = 0;
-    std::int64_t name_counter_ = 0;  ///< the number in the next log call's file names
+    std::int64_t current_step_ = 0;  ///< the open row's step, or the next row's (wandb-core's partialHistoryStep)
+    OpenRow open_;
+    std::map<std::string, MediaClaim> claims_;  ///< media file names of the current step or in flight
+    std::multiset<std::int64_t> reserved_;      ///< the name steps of the log calls in flight
     bool exit_written_ = false;  ///< finish wrote the Exit and Final records (then only the fsync is left)
     bool finished_ = false;
     std::unique_ptr<RunCompanions> companions_;  // last: its threads end before the rest goes
