@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 /// \file
-/// `wandb::LogOptions` (the `step` and `commit` arguments of the SDK's `run.log`).
+/// `wandb::LogOptions` (the `step` and `commit` arguments of the SDK's `run.log`) and
+/// `wandb::MetricOptions` (the arguments of `run.define_metric`).
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "version.hpp"
 
@@ -20,6 +22,27 @@ WANDB_NAMESPACE_BEGIN
 struct LogOptions {
     std::optional<std::int64_t> step;  ///< the row's step; unset = the current step
     std::optional<bool> commit;        ///< write the row now; unset = true without a step, false with one
+};
+
+/// The arguments of `run.define_metric(name, step_metric=..., step_sync=..., hidden=...,
+/// summary=..., goal=..., overwrite=...)`, with the SDK's spelling (wandb_run.py
+/// `_define_metric`); see OfflineRun::define_metric.
+struct MetricOptions {
+    /// Another metric to use as this one's x-axis ("" = none); a dotted name is nested
+    /// (`"train.epoch"` is `{"train": {"epoch": ...}}`), `\.` is a literal dot.
+    std::string step_metric;
+    /// Put the step metric's latest value into rows that hold this metric but not the step
+    /// metric; unset = true when step_metric is set.
+    std::optional<bool> step_sync;
+    bool hidden = false;  ///< hide the metric from the automatic charts
+    /// Comma-separated summaries, any case: "min", "max", "mean", "last", "first", "best" (with
+    /// `goal`), "copy", "none" (no summary at all); "" = the last value, as without define_metric.
+    std::string summary;
+    /// For "best": "minimize" or "maximize" (the SDK reads the first three letters, any case);
+    /// "" = minimize.
+    std::string goal;
+    /// Replace an earlier definition of the same name instead of merging with it.
+    bool overwrite = false;
 };
 
 WANDB_NAMESPACE_END

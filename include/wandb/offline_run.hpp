@@ -107,6 +107,22 @@ public:
     /// \throws as update_config; the keys `_step`, `_runtime` and `_timestamp` are reserved too.
     void update_summary(const Json& values);
 
+    /// `run.define_metric(name, ...)`: writes the SDK's MetricRecord now (wandb_metric.py
+    /// `Metric._commit`), and from now on, as wandb-core's handler does for every row (the sync of
+    /// an offline run derives nothing): a name ending in `*` is a glob that defines every key it
+    /// matches as a prefix (a MetricRecord of its own before the first row holding it); a dotted
+    /// name is a nested key (`\.` a literal dot); with `step_sync`, a row holding the metric but
+    /// not its step metric gets the step metric's latest value; the row's Summary record holds the
+    /// metric's summary, `{"min": ..., "max": ..., "mean": ..., "last": ..., "first": ...,
+    /// "best": ...}` with the kinds asked for, computed over the numbers logged from now on (none:
+    /// no summary; no kinds, or no number yet: the last value). A definition merges into an
+    /// earlier one of the name unless `overwrite`. An update_summary of the key sets its summary
+    /// to that value from then on, as in wandb-core.
+    /// \throws wandb::ValidationError  for an empty name, a `*` before the end, a name of dots
+    ///         only, text that is not UTF-8, a summary kind or goal the SDK does not know (named),
+    ///         or a finished run; wandb::IoError  if the log cannot be written.
+    void define_metric(const std::string& name, const MetricOptions& options = {});
+
     /// Stops the system-metrics sampler (its last Stats record lands before the Exit record), writes
     /// `files/config.yaml` and `files/wandb-summary.json`, then the open row (if any), a Summary record with the
     /// runtime (`_wandb.runtime`, `_runtime`, as wandb-core's handler writes it at exit), the Exit
@@ -152,6 +168,9 @@ inline void OfflineRun::log(const Row& row, std::int64_t step) { core_->log(row,
 inline void OfflineRun::log(const Row& row, const LogOptions& options) { core_->log(row, options); }
 inline void OfflineRun::update_config(const Json& values) { core_->update_config(values); }
 inline void OfflineRun::update_summary(const Json& values) { core_->update_summary(values); }
+inline void OfflineRun::define_metric(const std::string& name, const MetricOptions& options) {
+    core_->define_metric(name, options);
+}
 inline void OfflineRun::finish(int exit_code) { core_->finish(exit_code); }
 inline const std::string& OfflineRun::id() const noexcept { return core_->id(); }
 inline const std::filesystem::path& OfflineRun::dir() const noexcept { return core_->dir(); }
