@@ -313,3 +313,37 @@ TEST_CASE("Threads logging commit=false pieces and commits lose and duplicate no
     // the last one, as in the SDK, so the earlier file is named by no row.)
     CHECK(wandb_test::run_problems(run.dir(), log, false) == std::vector<std::string>{});
 }
+
+TEST_CASE("A failed call does not remove the media files a logged call of the same step also names", "[steps][faults]") {
+    // Two calls of one step name identical bytes under one key alike (<key>_<step>_<sha256[:20]>).
+    // The name of the image that will fail, learnt from a scratch run (it depends only on the key,
+    // the step and the bytes).
+    std::string blocked;
+    {
+        TempDir scratch;
+        wandb::OfflineRun run(wandb_test::quiet_run_options(scratch.path()));
+        run.log({{"other", small_image(9)}});
+        run.finish();
+        blocked = wandb_test::item_value(wandb_test::read_back(run.log_path()).of_kind("history").at(0)["item"], "other")["path"];
+    }
+    TempDir root;
+    wandb::OfflineRun run(wandb_test::quiet_run_options(root.path()));
+    run.log({{"img", small_image(3)}}, {{}, false});  // step 0 stays open; its files are written
+    const auto files_before = wandb_test::file_sizes(run.files_dir() / "media");
+    REQUIRE(files_before.size() == 2);  // the image and its mask
+    fs::create_directories(run.files_dir() / blocked);  // the rename of "other" fails
+    CHECK_THROWS_MATCHES(run.log({{"img", small_image(3)}, {"other", small_image(9)}}, {{}, false}), wandb::IoError,
+                         Message("wandb::OfflineRun::log: cannot rename a temporary file to " +
+                                 (run.files_dir() / blocked).string() + ": Is a directory"));
+    fs::remove(run.files_dir() / blocked);
+    // The failed call wrote "img" under the same names and gave them up: the files stay.
+    CHECK(wandb_test::file_sizes(run.files_dir() / "media") == files_before);
+    run.log({{"a", 1}});  // commits step 0
+    run.finish();
+    const auto log = wandb_test::read_back(run.log_path());
+    const auto rows = rows_of(log);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].contains("img"));
+    CHECK_FALSE(rows[0].contains("other"));
+    CHECK(wandb_test::run_problems(run.dir(), log, true) == std::vector<std::string>{});
+}
