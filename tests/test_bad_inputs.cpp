@@ -489,24 +489,25 @@ TEST_CASE("A media key too long to name its files is refused before any file is 
     cat.finish_and_check();
 }
 
-TEST_CASE("An explicit step that goes backwards, repeats, is negative or leaves no next step is refused",
+TEST_CASE("An explicit step that goes backwards, is negative or leaves no next step is refused",
           "[bad_inputs][steps]") {
     Catalogue cat(false);
     wandb::OfflineRun& run = cat.run();
     CHECK_REFUSED(cat, run.log({{"a", 1}}, -1), wandb::ValidationError,
                   "wandb::OfflineRun::log: step -1 is negative; steps start at 0");
-    run.log({{"a", 1}}, 10);
-    const std::string must = "; steps must increase (log all values of one step in one call)";
+    run.log({{"a", 1}}, 10);  // open until a greater step, a commit or finish
+    const std::string rule = "; steps must not decrease (the rows of earlier steps are written already)";
     CHECK_REFUSED(cat, run.log({{"a", 2}}, 9), wandb::ValidationError,
-                  "wandb::OfflineRun::log: step 9 is not greater than the last logged step 10" + must);
-    CHECK_REFUSED(cat, run.log({{"a", 2}, {"img", wandb::Image(pixels(2, 2))}}, 10), wandb::ValidationError,
-                  "wandb::OfflineRun::log: step 10 is not greater than the last logged step 10" + must);
+                  "wandb::OfflineRun::log: step 9 is less than the current step 10" + rule);
+    CHECK_REFUSED(cat, run.log({{"a", 2}, {"img", wandb::Image(pixels(2, 2))}}, 9), wandb::ValidationError,
+                  "wandb::OfflineRun::log: step 9 is less than the current step 10" + rule);
     CHECK_REFUSED(cat, run.log({{"a", 2}}, -5), wandb::ValidationError,
-                  "wandb::OfflineRun::log: step -5 is not greater than the last logged step 10" + must);
+                  "wandb::OfflineRun::log: step -5 is negative; steps start at 0");
     const std::int64_t max = std::numeric_limits<std::int64_t>::max();
     CHECK_REFUSED(cat, run.log({{"a", 2}}, max), wandb::ValidationError,
                   "wandb::OfflineRun::log: step 9223372036854775807 is out of range; steps go up to 9223372036854775806");
-    run.log({{"a", 3}}, max - 1);
+    run.log({{"a", 3}}, max - 1);  // writes the row of step 10
+    run.log({{"b", 4}});           // joins the row of step max - 1 and commits it: the current step is max
     // The next implicit step would be the largest int64: refused too, not overflowed.
     CHECK_REFUSED(cat, run.log({{"a", 4}}), wandb::ValidationError,
                   "wandb::OfflineRun::log: step 9223372036854775807 is out of range; steps go up to 9223372036854775806");

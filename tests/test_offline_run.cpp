@@ -359,26 +359,30 @@ TEST_CASE("Non-finite numbers are logged as NaN and Infinity tokens, as the SDK 
     CHECK(std::string(summary.begin(), summary.end()).find(R"("loss":NaN)") != std::string::npos);
 }
 
-TEST_CASE("Explicit steps must increase; a rejected row writes nothing", "[offline_run][errors]") {
+TEST_CASE("Explicit steps must not decrease; a rejected row writes nothing", "[offline_run][errors]") {
     TempDir root;
     wandb::OfflineRun run(quiet_options(root.path()));
-    run.log({{"a", 1}}, 5);
-    CHECK(run.next_step() == 6);
+    run.log({{"a", 1}}, 5);  // an explicit step without commit: the row of step 5 stays open
+    CHECK(run.next_step() == 5);
     const auto size = std::filesystem::file_size(run.log_path());
+    const std::string rule = "; steps must not decrease (the rows of earlier steps are written already)";
     CHECK_THROWS_MATCHES(run.log({{"a", 2}}, 3), wandb::ValidationError,
-                         Message("wandb::OfflineRun::log: step 3 is not greater than the last logged step 5; steps "
-                                 "must increase (log all values of one step in one call)"));
-    CHECK_THROWS_MATCHES(run.log({{"a", 2}, {"img", masked_image(3)}}, 5), wandb::ValidationError,
-                         Message("wandb::OfflineRun::log: step 5 is not greater than the last logged step 5; steps "
-                                 "must increase (log all values of one step in one call)"));
+                         Message("wandb::OfflineRun::log: step 3 is less than the current step 5" + rule));
+    CHECK_THROWS_MATCHES(run.log({{"a", 2}, {"img", masked_image(3)}}, 4), wandb::ValidationError,
+                         Message("wandb::OfflineRun::log: step 4 is less than the current step 5" + rule));
     CHECK(std::filesystem::file_size(run.log_path()) == size);
     CHECK_FALSE(std::filesystem::exists(run.files_dir() / "media"));
-    run.log({{"a", 3}});
+    run.log({{"b", 3}});  // joins the open row of step 5 and commits it
+    CHECK_THROWS_MATCHES(run.log({{"a", 2}}, 5), wandb::ValidationError,
+                         Message("wandb::OfflineRun::log: step 5 is less than the current step 6" + rule));
     run.log({{"a", 4}}, 9);
     run.finish();
     std::vector<std::int64_t> steps;
-    for (const auto& h : of_kind(read_log(run.log_path()), "history")) steps.push_back(item(h["item"], "_step"));
-    CHECK(steps == std::vector<std::int64_t>{5, 6, 9});
+    const auto histories = of_kind(read_log(run.log_path()), "history");
+    for (const auto& h : histories) steps.push_back(item(h["item"], "_step"));
+    CHECK(steps == std::vector<std::int64_t>{5, 9});
+    CHECK(item(histories[0]["item"], "a") == 1);
+    CHECK(item(histories[0]["item"], "b") == 3);
 }
 
 TEST_CASE("Bad rows are refused with the key named, before anything is written", "[offline_run][errors]") {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "json.hpp"
+#include "log_options.hpp"
 #include "row.hpp"
 #include "run_options.hpp"
 #include "version.hpp"
@@ -24,9 +25,14 @@ class RunCore;
 
 /// An offline W&B run: `<root>/wandb/offline-run-<YYYYMMDD_HHMMSS>-<id>/` with the transaction
 /// log `run-<id>.wandb` and `files/` (media, config.yaml, wandb-summary.json, wandb-metadata.json).
-/// Every `log` reaches the operating system before it returns, so a process killed at any moment
-/// leaves a log whose complete records all read back. `log`, `update_config` and `update_summary`
-/// may be called from several threads; their records never interleave.
+/// Rows are built as the SDK builds them: the run has one open row, at the current step, that
+/// `log` calls add to and that is written when it closes (a greater step, a commit, `finish`, the
+/// destructor); see LogOptions. Every record reaches the operating system before the call that
+/// wrote it returns, so a process killed at any moment leaves a log whose complete records all
+/// read back; what it loses is the open row at most (its media files and Files records are
+/// written by the call that logged them, its History and Summary records are not). `log`,
+/// `update_config` and `update_summary` may be called from several threads; their records never
+/// interleave.
 class OfflineRun {
 public:
     /// Creates the run directory and log and writes the Header, Run and Environment records. Facts about the
@@ -58,27 +64,38 @@ public:
     /// (the run shows as failed in W&B), else 0. Errors are swallowed here; call `finish` to see them.
     ~OfflineRun();
 
-    /// Logs a row at the next step (0, 1, 2, ...): media are written below `files/media/`, each file
+    /// `run.log(row)`: adds the row to the open row at the current step (0, 1, 2, ...) and writes
+    /// it. Media are written below `files/media/` at this call, named by the step, each file
     /// announced in a Files record (a Table becomes a staged `run_table` artifact, its Artifact
-    /// record and a run-side file, as the SDK logs one), then a History record with the values plus `_step`,
-    /// `_runtime` and `_timestamp`, then a Summary record (those values and `_wandb.runtime`),
-    /// each with one `nested_key` item per leaf as wandb-core writes them (an empty object has no
-    /// leaf, so it is not recorded); mask and box class labels go to the config (`_wandb`) when
-    /// they change.
+    /// record and a run-side file, as the SDK logs one); the row is written as a History record
+    /// with the values plus `_step`, `_runtime` and `_timestamp`, then a Summary record (those
+    /// values and `_wandb.runtime`), each with one `nested_key` item per leaf as wandb-core writes
+    /// them (an empty object has no leaf, so it is not recorded); mask and box class labels go to
+    /// the config (`_wandb`) when they change.
     /// \throws wandb::ValidationError  for a bad key (empty, not UTF-8, control characters, a
-    ///         duplicate, or reserved: _step, _runtime, _timestamp, _wandb), a JSON value that is
-    ///         not UTF-8, discarded, binary or nested deeper than 256 levels, a list of images that
-    ///         is empty, over 108 or of different sizes, or a finished run; nothing is written then.
+    ///         duplicate in this row, or reserved: _step, _runtime, _timestamp, _wandb), a JSON
+    ///         value that is not UTF-8, discarded, binary or nested deeper than 256 levels, a list
+    ///         of images that is empty, over 108 or of different sizes, a current step of 2^63 - 1,
+    ///         or a finished run; nothing is written then.
     ///         wandb::IoError  if a file or the log cannot be written; the log stays readable and
-    ///         the row is not logged at all: its records are not in the log, the media files it
-    ///         wrote are removed again, and its step and values are not taken.
+    ///         the call is not logged at all: its records are not in the log, the media files it
+    ///         wrote are removed again, and the open row, the step and the values are as before.
     void log(const Row& row);
 
-    /// Logs a row at an explicit step, which must be greater than every step logged before (the
-    /// SDK drops such a row with a warning; here it is an error, so the loss of data is seen).
-    /// \throws wandb::ValidationError  also for a step not greater than the last one, a negative
-    ///         first step, or the largest int64 (steps go up to 2^63 - 2).
+    /// `run.log(row, step=step)`: as `log(row, {step, std::nullopt})`: the row joins the open row
+    /// of `step` (a greater step first writes the open row) and stays open, as in the SDK.
+    /// \throws as log(row, options).
     void log(const Row& row, std::int64_t step);
+
+    /// `run.log(row, step=..., commit=...)` (see LogOptions): with `options.step` greater than
+    /// the current step the open row is written first and `step` becomes the current step; the
+    /// row's values join the open row (a key logged again in one open row replaces the leaves it
+    /// had, as wandb-core merges a step's calls); with `commit` (default: true without a step,
+    /// false with one) the row is written and the next step is current.
+    /// \throws wandb::ValidationError  as log(row), and for a step less than the current one
+    ///         (the SDK drops such a row with a warning; here it is an error, so the loss of data
+    ///         is seen), a negative step, or the largest int64 (steps go up to 2^63 - 2).
+    void log(const Row& row, const LogOptions& options);
 
     /// Sets config values (top-level keys replace earlier ones) and records them.
     /// \throws wandb::ValidationError  if `values` is not an object, uses the reserved key
@@ -90,8 +107,24 @@ public:
     /// \throws as update_config; the keys `_step`, `_runtime` and `_timestamp` are reserved too.
     void update_summary(const Json& values);
 
+    /// `run.define_metric(name, ...)`: writes the SDK's MetricRecord now (wandb_metric.py
+    /// `Metric._commit`), and from now on, as wandb-core's handler does for every row (the sync of
+    /// an offline run derives nothing): a name ending in `*` is a glob that defines every key it
+    /// matches as a prefix (a MetricRecord of its own before the first row holding it); a dotted
+    /// name is a nested key (`\.` a literal dot); with `step_sync`, a row holding the metric but
+    /// not its step metric gets the step metric's latest value; the row's Summary record holds the
+    /// metric's summary, `{"min": ..., "max": ..., "mean": ..., "last": ..., "first": ...,
+    /// "best": ...}` with the kinds asked for, computed over the numbers logged from now on (none:
+    /// no summary; no kinds, or no number yet: the last value). A definition merges into an
+    /// earlier one of the name unless `overwrite`. An update_summary of the key sets its summary
+    /// to that value from then on, as in wandb-core.
+    /// \throws wandb::ValidationError  for an empty name, a `*` before the end, a name of dots
+    ///         only, text that is not UTF-8, a summary kind or goal the SDK does not know (named),
+    ///         or a finished run; wandb::IoError  if the log cannot be written.
+    void define_metric(const std::string& name, const MetricOptions& options = {});
+
     /// Stops the system-metrics sampler (its last Stats record lands before the Exit record), writes
-    /// `files/config.yaml` and `files/wandb-summary.json`, then a Summary record with the
+    /// `files/config.yaml` and `files/wandb-summary.json`, then the open row (if any), a Summary record with the
     /// runtime (`_wandb.runtime`, `_runtime`, as wandb-core's handler writes it at exit), the Exit
     /// and Final records (in one write), fsyncs the log, and prints the `wandb sync` command (unless quiet). Each
     /// call is all or nothing: if any of it fails, the files it wrote are removed and the records
@@ -111,7 +144,7 @@ public:
     std::filesystem::path log_path() const;
     /// The command that uploads the run: `wandb sync <dir>`.
     std::string sync_command() const;
-    /// The step the next `log(row)` will use.
+    /// The current step: the open row's, or the one the next `log(row)` will use.
     std::int64_t next_step() const;
     /// Threads encoding one log call's media (the calling thread included).
     std::size_t media_threads() const noexcept;
@@ -130,10 +163,14 @@ inline OfflineRun::OfflineRun(OfflineRunOptions options) : core_(std::make_uniqu
 inline OfflineRun::OfflineRun(OfflineRun&&) noexcept = default;
 inline OfflineRun& OfflineRun::operator=(OfflineRun&&) noexcept = default;
 inline OfflineRun::~OfflineRun() = default;
-inline void OfflineRun::log(const Row& row) { core_->log(row); }
-inline void OfflineRun::log(const Row& row, std::int64_t step) { core_->log(row, step); }
+inline void OfflineRun::log(const Row& row) { core_->log(row, LogOptions{}); }
+inline void OfflineRun::log(const Row& row, std::int64_t step) { core_->log(row, LogOptions{step, std::nullopt}); }
+inline void OfflineRun::log(const Row& row, const LogOptions& options) { core_->log(row, options); }
 inline void OfflineRun::update_config(const Json& values) { core_->update_config(values); }
 inline void OfflineRun::update_summary(const Json& values) { core_->update_summary(values); }
+inline void OfflineRun::define_metric(const std::string& name, const MetricOptions& options) {
+    core_->define_metric(name, options);
+}
 inline void OfflineRun::finish(int exit_code) { core_->finish(exit_code); }
 inline const std::string& OfflineRun::id() const noexcept { return core_->id(); }
 inline const std::filesystem::path& OfflineRun::dir() const noexcept { return core_->dir(); }

@@ -10,6 +10,7 @@
 #include "image.hpp"
 #include "image_mask.hpp"
 #include "json.hpp"
+#include "log_options.hpp"
 #include "media.hpp"
 #include "offline_run.hpp"
 #include "png.hpp"

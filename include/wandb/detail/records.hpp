@@ -176,6 +176,7 @@ struct MetricRecord {
     std::optional<MetricSummary> summary;
     MetricGoal goal = MetricGoal::unset;
     std::optional<MetricControl> control;  ///< `_control`
+    bool expanded_from_glob = false;  ///< wandb-core's handler made it for a key a glob matched
 };
 
 /// `RunExitRecord`: exit_code (int32), runtime (int32 seconds).
@@ -369,7 +370,7 @@ inline constexpr Field metric_fields[] = {field<&MetricRecord::name>(1, "name"),
                                           field<&MetricRecord::summary>(7, "summary", metric_summary),
                                           field<&MetricRecord::goal>(8, "goal", metric_goal),
                                           field<&MetricRecord::control>(9, "_control", metric_control),
-                                          unbound(10, "expanded_from_glob", Kind::boolean),
+                                          field<&MetricRecord::expanded_from_glob>(10, "expanded_from_glob"),
                                           unbound(200, "_info", record_info)};
 inline constexpr Message metric = proto::message<MetricRecord>("MetricRecord", metric_fields);
 

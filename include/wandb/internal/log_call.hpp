@@ -15,7 +15,8 @@
 ///    key, the call's name counter and the bytes.
 /// 4. payloads: the history value of the row, in order, and the records that go before its
 ///    History record (Files and Artifact records) with the class-label singletons.
-/// If anything fails, undo() removes every file and directory the call created.
+/// If anything fails, undo() removes every file and directory the call created (a media file
+/// only if the run says that no other call holds its name).
 
 #include <algorithm>
 #include <cstddef>
@@ -55,8 +56,12 @@ struct LogCallContext {
     std::filesystem::path run_dir;    ///< the run directory (tables are staged below it)
     std::filesystem::path files_dir;  ///< run_dir / "files"
     std::string run_id, project, entity;
-    std::int64_t name_step = 0;       ///< the number in the call's file names
+    std::int64_t name_step = 0;       ///< the step in the call's file names
     std::function<std::string(std::size_t)> random_id;
+    /// Called with each media file's path (relative to files_dir) before the call writes it, so
+    /// that the run knows which of its calls hold a name (two calls of one step name identical
+    /// bytes alike); unset = no one is told.
+    std::function<void(const std::string&)> claim;
 };
 
 namespace log_call_impl {
@@ -138,6 +143,7 @@ public:
     /// then writes them and stages the tables. What it wrote is remembered for undo().
     /// \throws ValidationError for a name; IoError if a file cannot be written.
     void write(const LogCallContext& context) {
+        files_dir_ = context.files_dir;
         for (Medium& m : media_) {
             const RunContext run{context.files_dir, m.key, context.name_step};
             std::visit(overloaded{[&](ImageMedium& x) { x.named = name_image(x.encoded, run, who); },
@@ -149,6 +155,20 @@ public:
                        m.kind);
         }
         note_new_directories(context);
+        const auto claim = [&](const std::string& path) {
+            if (std::find(claimed_.begin(), claimed_.end(), path) != claimed_.end()) return;
+            if (context.claim) context.claim(path);
+            claimed_.push_back(path);
+        };
+        for (Medium& m : media_)
+            std::visit(overloaded{[&](ImageMedium& x) { for_each_file(x.named, [&](const NamedFile& f) { claim(f.path); }); },
+                                  [&](ImageListMedium& x) {
+                                      for (const NamedImage& n : x.named)
+                                          for_each_file(n, [&](const NamedFile& f) { claim(f.path); });
+                                  },
+                                  [](TableMedium&) {},  // claimed when its name is known, in stage_table_for_run
+                                  [](HistogramMedium&) {}},
+                       m.kind);
         for (Medium& m : media_)
             std::visit(overloaded{[&](ImageMedium& x) { write_named(x.named, context.files_dir, written_, who); },
                                   [&](ImageListMedium& x) {
@@ -157,11 +177,10 @@ public:
                                   [&](TableMedium& x) {
                                       const TableRunContext table_context{
                                           context.run_dir, context.files_dir, context.run_id, context.project,
-                                          context.entity,  m.key,             context.name_step, context.random_id, who};
+                                          context.entity,  m.key,             context.name_step, context.random_id, who, claim};
                                       x.staged = stage_table_for_run(*x.table, table_context, *x.files);
                                       for (const auto& entry : x.staged->artifact.manifest->contents)
                                           staged_.push_back(entry.local_path);
-                                      staged_.push_back(context.files_dir / x.staged->run_file);
                                   },
                                   [](HistogramMedium&) {}},
                        m.kind);
@@ -191,9 +210,15 @@ public:
         return out;
     }
 
-    /// Removes every file and directory (if empty) the call wrote; never throws.
-    void undo() noexcept {
-        for (const std::string& path : written_) ::unlink((files_dir_ / path).c_str());
+    /// The media files' paths (relative to the files directory) the call claimed, each once.
+    const std::vector<std::string>& claimed() const noexcept { return claimed_; }
+
+    /// Removes every file and directory (if empty) the call wrote: a claimed media file only if
+    /// `release(path)` says no other call holds it. Never throws.
+    template <class Release>
+    void undo(Release&& release) noexcept {
+        for (const std::string& path : claimed_)
+            if (release(path)) ::unlink((files_dir_ / path).c_str());
         for (const auto& file : staged_) ::unlink(file.c_str());  // each unique to this call
         std::sort(new_dirs_.begin(), new_dirs_.end(),
                   [](const auto& a, const auto& b) { return a.native().size() > b.native().size(); });
@@ -365,6 +390,7 @@ private:
     std::vector<Medium> media_;
     std::filesystem::path files_dir_;
     std::vector<std::string> written_;            // media files written, relative to files_dir_
+    std::vector<std::string> claimed_;            // media files claimed (written_ and a table's run file)
     std::vector<std::filesystem::path> staged_;   // a table's staged copies and run-side file
     std::vector<std::filesystem::path> new_dirs_;  // directories the call's files create
 };

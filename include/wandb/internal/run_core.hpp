@@ -13,8 +13,10 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -26,6 +28,7 @@
 
 #include "../error.hpp"
 #include "../json.hpp"
+#include "../log_options.hpp"
 #include "../media.hpp"
 #include "../row.hpp"
 #include "../run_options.hpp"
@@ -33,6 +36,7 @@
 #include "../detail/environment_record.hpp"
 #include "../detail/json_text.hpp"
 #include "../detail/log_writer.hpp"
+#include "../detail/metrics.hpp"
 #include "../detail/nested_items.hpp"
 #include "../detail/records.hpp"
 #include "../detail/run_companions.hpp"
@@ -68,12 +72,8 @@ public:
         }
     }
 
-    void log(const Row& row) {
-        guarded("log", [&] { log_row(row, std::nullopt); });
-    }
-
-    void log(const Row& row, std::int64_t step) {
-        guarded("log", [&] { log_row(row, step); });
+    void log(const Row& row, const LogOptions& options) {
+        guarded("log", [&] { log_row(row, options); });
     }
 
     void update_config(const Json& values) {
@@ -82,6 +82,10 @@ public:
 
     void update_summary(const Json& values) {
         guarded("update_summary", [&] { record_then_set<SummaryRecord>(values, "update_summary", summary_); });
+    }
+
+    void define_metric(const std::string& name, const wandb::MetricOptions& options) {
+        guarded("define_metric", [&] { define_metric_record(name, options); });
     }
 
     void finish(int exit_code = 0) {
@@ -99,16 +103,27 @@ public:
                     writer_->check_writable(caller);  // a vanished run directory is not recreated
                     const std::string yaml = config_yaml(config_);
                     write_file_atomically(yaml_path, yaml.data(), yaml.size(), caller, true);
+                    // The open row is written first, in the same append (wandb-core's handleExit
+                    // flushes it before the Exit record).
+                    std::vector<Bytes> records;
+                    auto num = static_cast<std::int64_t>(writer_->records_written());
+                    RowEffects effects;
+                    if (open_.open) write_row(current_step_, open_.values, open_.timestamp, records, num, effects);
+                    records.push_back(encode_record(++num, runtime_summary(static_cast<std::int64_t>(runtime))));
+                    records.push_back(encode_record(++num, ExitRecord{exit_code, static_cast<std::int32_t>(runtime)}));
+                    records.push_back(encode_record(++num, FinalRecord{}));
                     Json summary = summary_;
+                    apply_summary(summary, effects);
                     summary["_wandb"] = Json{{"runtime", static_cast<std::int64_t>(runtime)}};
                     summary["_runtime"] = static_cast<std::int64_t>(runtime);  // as the runtime Summary record sets it
                     const std::string summary_text = json_text(summary);
                     write_file_atomically(summary_path, summary_text.data(), summary_text.size(), caller, true);
-                    const auto num = static_cast<std::int64_t>(writer_->records_written());
-                    writer_->append_all({encode_record(num + 1, runtime_summary(static_cast<std::int64_t>(runtime))),
-                                         encode_record(num + 2, ExitRecord{exit_code, static_cast<std::int32_t>(runtime)}),
-                                         encode_record(num + 3, FinalRecord{})},
-                                        caller);
+                    writer_->append_all(records, caller);
+                    if (open_.open) {
+                        apply_effects(effects);
+                        open_ = OpenRow{};
+                        ++current_step_;
+                    }
                 } catch (...) {
                     ::unlink(yaml_path.c_str());  // only finish writes these two: nothing else is lost
                     ::unlink(summary_path.c_str());
@@ -138,7 +153,7 @@ public:
     std::string sync_command() const { return "wandb sync " + dir_.string(); }
     std::int64_t next_step() const {
         std::lock_guard<std::mutex> lock(mutex_);
-        return next_step_;
+        return current_step_;
     }
     std::size_t media_threads() const noexcept { return pool_.size(); }
 
@@ -284,57 +299,405 @@ private:
         writer_->append(encode_record(static_cast<std::int64_t>(writer_->records_written()) + 1, record),
                         api.c_str());
         for (auto it = values.begin(); it != values.end(); ++it) target[it.key()] = it.value();
+        if constexpr (std::is_same_v<Record, SummaryRecord>)
+            for (auto it = values.begin(); it != values.end(); ++it)
+                if (const auto m = metric_summaries_.find({it.key()}); m != metric_summaries_.end())
+                    m->second.set_explicit(it.value());
+    }
+
+    /// define_metric: the SDK's checks and MetricRecord (wandb_run.py `_define_metric`,
+    /// wandb_metric.py `Metric._commit`), appended, then the definition as wandb-core's handler
+    /// takes it (`MetricHandler.ProcessRecord`, `UpdateSummary`).
+    void define_metric_record(const std::string& name, const wandb::MetricOptions& options) {
+        const std::string api = std::string(who) + "::define_metric";
+        if (name.empty()) throw ValidationError(api + ": the name is empty");
+        require_utf8(name, api.c_str(), "the name");
+        require_utf8(options.step_metric, api.c_str(), "step_metric");
+        const bool glob = name.back() == '*';
+        if (name.find('*') != name.size() - 1 && name.find('*') != std::string::npos)
+            throw ValidationError(api + ": name " + detail::quoted(name) +
+                                  " has a * before its end; a glob may only end with *, as in \"val/*\"");
+        if (!glob && metric_path(name).empty())
+            throw ValidationError(api + ": name " + detail::quoted(name) + " names no key (only dots)");
+        MetricRecord record;
+        record.options = MetricOptions{};
+        record.options->defined = true;
+        (glob ? record.glob_name : record.name) = name;
+        record.step_metric = options.step_metric;
+        record.options->step_sync = options.step_sync.value_or(!options.step_metric.empty());
+        record.options->hidden = options.hidden;
+        if (!options.summary.empty()) {
+            MetricSummary summary;
+            std::string rest = options.summary;
+            for (;;) {
+                const std::size_t comma = rest.find(',');
+                std::string op = rest.substr(0, comma);
+                for (char& c : op) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+                bool* const flag = op == "min"     ? &summary.min
+                                   : op == "max"   ? &summary.max
+                                   : op == "mean"  ? &summary.mean
+                                   : op == "best"  ? &summary.best
+                                   : op == "last"  ? &summary.last
+                                   : op == "copy"  ? &summary.copy
+                                   : op == "none"  ? &summary.none
+                                   : op == "first" ? &summary.first
+                                                   : nullptr;
+                if (!flag)
+                    throw ValidationError(api + ": summary " + detail::quoted(options.summary) + " holds " +
+                                          detail::quoted(op) +
+                                          "; the summaries are min, max, mean, last, first, best, copy and none");
+                *flag = true;
+                if (comma == std::string::npos) break;
+                rest = rest.substr(comma + 1);
+            }
+            record.summary = summary;
+        }
+        if (!options.goal.empty()) {
+            std::string g = options.goal.substr(0, 3);  // the SDK reads goal[:3].lower()
+            for (char& c : g) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+            if (g != "min" && g != "max")
+                throw ValidationError(api + ": goal " + detail::quoted(options.goal) + " is neither minimize nor maximize");
+            record.goal = g == "min" ? MetricGoal::minimize : MetricGoal::maximize;
+        }
+        if (options.overwrite) record.control = MetricControl{true};
+        std::lock_guard<std::mutex> lock(mutex_);
+        check_open("define_metric");
+        writer_->append(encode_record(static_cast<std::int64_t>(writer_->records_written()) + 1, record), api.c_str());
+        take_metric(record);
+    }
+
+    /// A MetricRecord as wandb-core's handler takes it (`ProcessRecord`, then `UpdateSummary` for
+    /// a named metric); the caller holds the lock.
+    void take_metric(const MetricRecord& record) {
+        if (!record.step_metric.empty()) latest_steps_.emplace(record.step_metric, 0.0);
+        const bool overwrite = record.control && record.control->overwrite;
+        if (!record.name.empty()) {
+            MetricDefinition& d = definitions_[record.name];
+            d = (overwrite ? MetricDefinition{} : d).with(record);
+            const std::vector<std::string> path = metric_path(record.name);
+            if (!path.empty()) metric_summaries_[path].configure(d);
+        } else {
+            const auto it = std::find_if(globs_.begin(), globs_.end(), [&](const auto& g) { return g.first == record.glob_name; });
+            if (it == globs_.end())
+                globs_.emplace_back(record.glob_name, MetricDefinition{}.with(record));
+            else
+                it->second = (overwrite ? MetricDefinition{} : it->second).with(record);
+        }
     }
 
     /// A log call: the pipeline of internal/log_call.hpp, the run's lock held only to take the
-    /// call's file-name number and, at the end, to commit.
-    void log_row(const Row& row, std::optional<std::int64_t> explicit_step) {
+    /// step that names the call's files and, at the end, to commit.
+    void log_row(const Row& row, const LogOptions& options) {
         constexpr const char* caller = "wandb::OfflineRun::log";
         LogCall call(row);  // keys and values checked, media listed; nothing written
         std::int64_t name_step = 0;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             check_open("log");
+            name_step = checked_step(options.step);  // a step refused now is refused before any file
             // Before any media file: a vanished run is not recreated (without media, the append checks).
             if (call.has_media()) writer_->check_writable(caller);
-            name_step = name_counter_++;
+            reserved_.insert(name_step);
         }
         try {
             call.encode(pool_);  // outside the lock: other threads log meanwhile
-            if (call.has_media())
-                call.write({dir_, files_dir(), options_.run_id, options_.project, options_.entity, name_step,
-                            random_base36});
+            LogCallContext context{dir_, files_dir(), options_.run_id, options_.project, options_.entity, name_step,
+                                   random_base36, [this, name_step](const std::string& path) { claim(path, name_step); }};
+            if (call.has_media()) call.write(context);
             std::lock_guard<std::mutex> lock(mutex_);
-            commit(row, call, explicit_step);
+            commit(row, call, options);
+            reserved_.erase(reserved_.find(name_step));
+            settle(call.claimed());
         } catch (...) {
-            call.undo();
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (name_counter_ == name_step + 1) name_counter_ = name_step;  // a failed call takes no name
+            std::lock_guard<std::mutex> lock(mutex_);  // a claimed file is removed only if no other call holds it
+            if (const auto it = reserved_.find(name_step); it != reserved_.end()) reserved_.erase(it);
+            call.undo([this](const std::string& path) { return release(path); });
             throw;
         }
     }
 
-    /// A log call's records, in one append, and the run's state after it; all or nothing (the
-    /// caller holds the lock).
-    void commit(const Row& row, LogCall& call, std::optional<std::int64_t> explicit_step) {
+    /// The step of a call with `explicit_step`: that step, or the current one.
+    /// \throws ValidationError for a negative step, one less than the current step, or one that
+    ///         leaves no next step.
+    std::int64_t checked_step(std::optional<std::int64_t> explicit_step) const {
         constexpr const char* caller = "wandb::OfflineRun::log";
-        check_open("log");
-        const std::int64_t step = explicit_step.value_or(next_step_);
-        if (explicit_step && *explicit_step < next_step_) {
-            if (next_step_ == 0)  // nothing logged yet: there is no last step to name
-                throw ValidationError(std::string(caller) + ": step " + std::to_string(*explicit_step) +
-                                      " is negative; steps start at 0");
-            throw ValidationError(std::string(caller) + ": step " + std::to_string(*explicit_step) +
-                                  " is not greater than the last logged step " + std::to_string(next_step_ - 1) +
-                                  "; steps must increase (log all values of one step in one call)");
-        }
+        const std::int64_t step = explicit_step.value_or(current_step_);
+        if (step < 0)
+            throw ValidationError(std::string(caller) + ": step " + std::to_string(step) + " is negative; steps start at 0");
+        if (step < current_step_)  // the SDK drops such a row with a warning; here it is an error
+            throw ValidationError(std::string(caller) + ": step " + std::to_string(step) + " is less than the current step " +
+                                  std::to_string(current_step_) +
+                                  "; steps must not decrease (the rows of earlier steps are written already)");
         constexpr std::int64_t max_step = std::numeric_limits<std::int64_t>::max() - 1;  // so step + 1 exists
         if (step > max_step)
             throw ValidationError(std::string(caller) + ": step " + std::to_string(step) +
                                   " is out of range; steps go up to " + std::to_string(max_step));
-        LogCall::Payloads payloads = call.payloads(static_cast<std::int64_t>(writer_->records_written()) + 1);
-        std::vector<Bytes>& records = payloads.records;
-        auto num = static_cast<std::int64_t>(writer_->records_written() + records.size());
+        return step;
+    }
+
+    /// A media file name taken by a log call in flight (several calls of one step may name the
+    /// same bytes alike): how many calls in flight hold it, and whether a logged call refers to it.
+    struct MediaClaim {
+        std::int64_t step = 0;  ///< the step in the name
+        int in_flight = 0;
+        bool logged = false;
+    };
+
+    /// A log call (outside the lock) is about to write `path`.
+    void claim(const std::string& path, std::int64_t step) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        MediaClaim& c = claims_[path];
+        c.step = step;
+        ++c.in_flight;
+    }
+
+    /// A failed call gives `path` up (the caller holds the lock): true if no call holds it now,
+    /// so the file is removed.
+    bool release(const std::string& path) {
+        const auto it = claims_.find(path);
+        if (it == claims_.end()) return true;
+        if (--it->second.in_flight > 0 || it->second.logged) return false;
+        claims_.erase(it);
+        return true;
+    }
+
+    /// A logged call's files are the run's (the caller holds the lock). A name with a step less
+    /// than the current one and than every call in flight's can be claimed no more, so it is
+    /// forgotten once no call holds it.
+    void settle(const std::vector<std::string>& paths) {
+        for (const std::string& path : paths) {
+            MediaClaim& c = claims_[path];
+            --c.in_flight;
+            c.logged = true;
+        }
+        const std::int64_t oldest = reserved_.empty() ? current_step_ : std::min(current_step_, *reserved_.begin());
+        for (auto it = claims_.begin(); it != claims_.end();)
+            it = it->second.in_flight == 0 && it->second.step < oldest ? claims_.erase(it) : std::next(it);
+    }
+
+    /// The values of the log calls at the current step that are not written yet.
+    struct OpenRow {
+        bool open = false;
+        Json values = Json::object();  ///< merged leaf by leaf, as wandb-core merges partial history
+        double timestamp = 0;          ///< `_timestamp`: the time of the row's last call
+    };
+
+    /// What writing rows changes in the run's state, applied once their records are in the log:
+    /// the summary values, and the metric state (definitions from globs, step metrics' latest
+    /// values, metric summaries) as it is after the rows.
+    struct RowEffects {
+        std::vector<Json> summary_values;  ///< objects merged into the summary, in order
+        std::map<std::string, MetricDefinition> definitions;
+        std::map<std::string, double> latest_steps;
+        std::map<std::vector<std::string>, MetricSummaryState> metric_summaries;
+    };
+
+    static void apply_summary(Json& summary, const RowEffects& effects) {
+        for (const Json& values : effects.summary_values) merge_leaves(summary, values);
+    }
+
+    void apply_effects(RowEffects& effects) {
+        apply_summary(summary_, effects);
+        for (auto& [k, v] : effects.definitions) definitions_[k] = std::move(v);
+        for (auto& [k, v] : effects.latest_steps) latest_steps_[k] = v;
+        for (auto& [k, v] : effects.metric_summaries) metric_summaries_[k] = std::move(v);
+    }
+
+    /// The definition of the metric `key`, as it is after the rows of `effects`, or null.
+    const MetricDefinition* definition(const std::string& key, const RowEffects& effects) const {
+        if (const auto it = effects.definitions.find(key); it != effects.definitions.end()) return &it->second;
+        const auto it = definitions_.find(key);
+        return it == definitions_.end() ? nullptr : &it->second;
+    }
+
+    /// The summary state of the metric at `path` to update in `effects`, or null if the path has
+    /// no defined metric.
+    MetricSummaryState* metric_summary(const std::vector<std::string>& path, RowEffects& effects) const {
+        if (const auto it = effects.metric_summaries.find(path); it != effects.metric_summaries.end()) return &it->second;
+        const auto it = metric_summaries_.find(path);
+        if (it == metric_summaries_.end()) return nullptr;
+        return &effects.metric_summaries.emplace(path, it->second).first->second;
+    }
+
+    /// Every leaf of `value` (its path and value), depth first in key order.
+    template <class Visit>
+    static void for_each_leaf(const Json& value, std::vector<std::string>& path, Visit&& visit) {
+        if (!value.is_object()) {
+            visit(path, value);
+            return;
+        }
+        for (auto it = value.begin(); it != value.end(); ++it) {
+            path.push_back(it.key());
+            for_each_leaf(it.value(), path, visit);
+            path.pop_back();
+        }
+    }
+
+    /// The leaf at `path` of `row`, or null.
+    static const Json* leaf_at(const Json& row, const std::vector<std::string>& path) {
+        const Json* at = &row;
+        for (const std::string& label : path) {
+            if (!at->is_object()) return nullptr;
+            const auto it = at->find(label);
+            if (it == at->end()) return nullptr;
+            at = &*it;
+        }
+        return at->is_object() ? nullptr : at;
+    }
+
+    /// Whether a row needs define_metric's steps: a metric, a glob or a step metric is defined.
+    bool uses_metrics(const RowEffects& effects) const {
+        return !(latest_steps_.empty() && effects.latest_steps.empty() && definitions_.empty() && globs_.empty() &&
+                 effects.definitions.empty() && effects.metric_summaries.empty());
+    }
+
+    /// wandb-core's metric steps for a row about to be written (flushPartialHistory:
+    /// `UpdateMetrics`, the globs' MetricRecords, `InsertStepMetrics`), on `row` (values and
+    /// meta keys); the MetricRecords go to `records`.
+    void apply_metrics(Json& row, std::vector<Bytes>& records, std::int64_t& num, RowEffects& effects) const {
+        if (!uses_metrics(effects)) return;
+        // The latest value of every step metric the row holds.
+        std::vector<std::string> step_names;
+        for (const auto& [name, latest] : latest_steps_) step_names.push_back(name);
+        for (const auto& [name, latest] : effects.latest_steps) step_names.push_back(name);
+        for (const std::string& name : step_names)
+            if (const Json* v = leaf_at(row, dotted_path(name)); v && v->is_number()) effects.latest_steps[name] = v->get<double>();
+        // Globs: every leaf not yet defined that a glob matches gets a metric of its own.
+        std::vector<std::string> path;
+        std::vector<std::string> keys;
+        for_each_leaf(row, path, [&](const std::vector<std::string>& p, const Json&) { keys.push_back(metric_key(p)); });
+        for (const std::string& key : keys) {
+            if (key.empty() || key[0] == '_' || definition(key, effects)) continue;
+            const auto glob = std::find_if(globs_.begin(), globs_.end(), [&](const auto& g) {
+                return key.compare(0, g.first.size() - 1, g.first, 0, g.first.size() - 1) == 0;
+            });
+            if (glob == globs_.end()) continue;
+            const MetricRecord record = glob->second.expanded_record(key);
+            records.push_back(encode_record(++num, record));
+            // As handleMetric takes it: the record overwrites, so the definition is the glob's
+            // (now named, so explicit), with best and its goal kept.
+            MetricDefinition d = MetricDefinition{}.with(record);
+            d.kinds |= glob->second.kinds & kind_best;
+            effects.definitions[key] = d;
+            if (!d.step.empty() && !latest_steps_.count(d.step)) effects.latest_steps.emplace(d.step, 0.0);
+            if (const std::vector<std::string> summary_path = metric_path(key); !summary_path.empty()) {
+                MetricSummaryState* state = metric_summary(summary_path, effects);
+                if (!state) state = &effects.metric_summaries[summary_path];
+                state->configure(d);
+            }
+        }
+        // Step sync: a row with the metric and without its step metric gets the latest step value.
+        for (const std::string& key : keys) {
+            const MetricDefinition* d = definition(key, effects);
+            if (!d || d->step.empty() || !d->step_sync) continue;
+            const std::vector<std::string> step_path = dotted_path(d->step);
+            if (leaf_at(row, step_path)) continue;
+            double latest = 0;
+            if (const auto it = effects.latest_steps.find(d->step); it != effects.latest_steps.end())
+                latest = it->second;
+            else if (const auto c = latest_steps_.find(d->step); c != latest_steps_.end())
+                latest = c->second;
+            Json* at = &row;
+            for (std::size_t i = 0; i + 1 < step_path.size(); ++i) {
+                Json& next = (*at)[step_path[i]];
+                if (!next.is_object()) next = Json::object();
+                at = &next;
+            }
+            (*at)[step_path.back()] = latest;
+        }
+    }
+
+    /// The records of one row at `step` (its History record with `_step`, `_runtime` and
+    /// `_timestamp`, then its Summary record), appended to `records`; what they change in the
+    /// run's state goes to `effects`.
+    void write_row(std::int64_t step, const Json& values, double timestamp, std::vector<Bytes>& records,
+                   std::int64_t& num, RowEffects& effects) const {
+        const double runtime = runtime_seconds();
+        Json row = values;
+        row["_step"] = step;
+        row["_runtime"] = runtime;
+        row["_timestamp"] = timestamp;
+        if (!uses_metrics(effects)) {  // the Summary is the History's items: both encoded in one pass
+            Json meta = Json::object();
+            meta["_step"] = step;
+            meta["_runtime"] = runtime;
+            meta["_timestamp"] = timestamp;
+            append_row_records(records, num + 1, values, meta, step, std::int64_t(runtime));
+            num += 2;
+            effects.summary_values.push_back(std::move(row));
+            return;
+        }
+        apply_metrics(row, records, num, effects);  // MetricRecords of globs first, as wandb-core
+        HistoryRecord history;
+        append_leaf_items(row, history.items);
+        // The summary: each leaf's value (its history item, in the same order), or for a defined
+        // metric its summary (or none).
+        SummaryRecord summary;
+        Json summary_values = Json::object();
+        bool computed = false;  // a defined metric's summary is not its value
+        std::size_t leaf = 0;
+        std::vector<std::string> path;
+        for_each_leaf(row, path, [&](const std::vector<std::string>& p, const Json& v) {
+            const RecordItem& item = history.items[leaf++];
+            MetricSummaryState* state = metric_summary(p, effects);
+            if (!state) {
+                summary.update.push_back(item);
+                if (computed) set_leaf(summary_values, p, v);
+                return;
+            }
+            if (!computed) {  // the leaves before this one, as they are
+                std::vector<std::string> before;
+                std::size_t k = 0;
+                for_each_leaf(row, before, [&](const std::vector<std::string>& q, const Json& w) {
+                    if (k++ < leaf - 1) set_leaf(summary_values, q, w);
+                });
+                computed = true;
+            }
+            state->update(v);
+            std::optional<Json> value = state->value();
+            if (!value) return;
+            summary.update.push_back({std::string(), p, json_text(*value)});
+            set_leaf(summary_values, p, std::move(*value));
+        });
+        // wandb-core's handler updates `_wandb.runtime` with every row (updateRunTiming), so a
+        // run that never finishes still shows how long it ran.
+        summary.update.push_back({std::string(), {"_wandb", "runtime"}, std::to_string(std::int64_t(runtime))});
+        history.step = step;
+        records.push_back(encode_record(++num, history));
+        records.push_back(encode_record(++num, summary));
+        effects.summary_values.push_back(computed ? std::move(summary_values) : std::move(row));
+    }
+
+    /// Sets `value` at `path` in the object `target`, making the objects on the way.
+    static void set_leaf(Json& target, const std::vector<std::string>& path, Json value) {
+        Json* at = &target;
+        for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+            Json& next = (*at)[path[i]];
+            if (!next.is_object()) next = Json::object();
+            at = &next;
+        }
+        (*at)[path.back()] = std::move(value);
+    }
+
+    /// A log call's records, in one append, and the run's state after it; all or nothing (the
+    /// caller holds the lock). The steps of wandb-core's handlePartialHistorySync: a greater step
+    /// writes the open row first; the call's values join the open row; a commit writes it.
+    void commit(const Row& row, LogCall& call, const LogOptions& options) {
+        constexpr const char* caller = "wandb::OfflineRun::log";
+        check_open("log");
+        std::int64_t step = checked_step(options.step);
+        std::vector<Bytes> records;
+        auto num = static_cast<std::int64_t>(writer_->records_written());
+        RowEffects effects;
+        bool joins_open_row = open_.open;
+        if (step > current_step_ && open_.open) {
+            write_row(current_step_, open_.values, open_.timestamp, records, num, effects);
+            joins_open_row = false;
+        }
+        // The call's media records, written now: its files are on disk already.
+        LogCall::Payloads payloads = call.payloads(num + 1);
+        num += static_cast<std::int64_t>(payloads.records.size());
+        for (Bytes& r : payloads.records) records.push_back(std::move(r));
         Json wandb_config;
         bool config_changed = false;
         if (!payloads.singletons.empty()) {
@@ -345,24 +708,29 @@ private:
                 records.push_back(
                     encode_record(++num, ConfigRecord{{{"_wandb", {}, json_text(wandb_config)}}, {}}));
         }
-        const double runtime = runtime_seconds();
-        Json meta = Json::object();
-        meta["_step"] = step;
-        meta["_runtime"] = runtime;
-        meta["_timestamp"] = unix_seconds(std::chrono::system_clock::now());
-        // History and Summary (with `_wandb.runtime`) of the leaves of the values and meta.
-        append_row_records(records, num + 1, payloads.values, meta, step, std::int64_t(runtime));
+        Json values = joins_open_row ? open_.values : Json::object();
+        merge_leaves(values, payloads.values);  // a key logged again: its leaves replace the earlier ones
+        const double timestamp = unix_seconds(std::chrono::system_clock::now());
+        const bool flush = options.commit.value_or(!options.step.has_value());  // the SDK's default
+        if (flush) write_row(step, values, timestamp, records, num, effects);
         class_colors_.record(dir_, row);  // the colors labels carry, for wandb-imagemask view
         try {
-            writer_->append_all(records, caller);
+            if (!records.empty()) writer_->append_all(records, caller);
         } catch (...) {
             class_colors_.undo(dir_);
             throw;
         }
         if (config_changed) config_["_wandb"] = std::move(wandb_config);
-        merge_leaves(summary_, payloads.values);
-        merge_leaves(summary_, meta);
-        next_step_ = step + 1;
+        apply_effects(effects);
+        if (flush) {
+            open_ = OpenRow{};
+            current_step_ = step + 1;
+        } else {
+            open_.open = true;
+            open_.values = std::move(values);
+            open_.timestamp = timestamp;
+            current_step_ = step;
+        }
     }
 
     OfflineRunOptions options_;
@@ -376,8 +744,14 @@ private:
     Json config_ = Json::object();
     Json summary_ = Json::object();
     ClassColorRecorder class_colors_;
-    std::int64_t next_step_ = 0;
-    std::int64_t name_counter_ = 0;  ///< the number in the next log call's file names
+    std::int64_t current_step_ = 0;  ///< the open row's step, or the next row's (wandb-core's partialHistoryStep)
+    OpenRow open_;
+    std::map<std::string, MediaClaim> claims_;  ///< media file names of the current step or in flight
+    std::multiset<std::int64_t> reserved_;      ///< the name steps of the log calls in flight
+    std::map<std::string, MetricDefinition> definitions_;                        ///< by name (wandb-core definedMetrics)
+    std::vector<std::pair<std::string, MetricDefinition>> globs_;                ///< by glob, in the order defined
+    std::map<std::string, double> latest_steps_;                                 ///< each step metric's latest value
+    std::map<std::vector<std::string>, MetricSummaryState> metric_summaries_;    ///< by path, defined metrics only
     bool exit_written_ = false;  ///< finish wrote the Exit and Final records (then only the fsync is left)
     bool finished_ = false;
     std::unique_ptr<RunCompanions> companions_;  // last: its threads end before the rest goes

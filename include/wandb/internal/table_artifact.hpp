@@ -238,9 +238,11 @@ struct TableRunContext {
     std::string project;              ///< ArtifactRecord.project
     std::string entity;               ///< ArtifactRecord.entity (may be empty)
     std::string key;                  ///< the (inner) history key the table is logged under
-    std::int64_t step = 0;            ///< the run's log counter before this call (names the run file)
+    std::int64_t step = 0;            ///< the step of the row (names the run file)
     std::function<std::string(std::size_t)> random_id;  ///< [a-z0-9] ids of the given length
     const char* who = "wandb::Table";  ///< prefix of error messages: the API the user called
+    /// Called with the run file's path (relative to files_dir) before it is written; unset = none.
+    std::function<void(const std::string&)> claim_run_file;
 };
 
 /// What logging a table produced.
@@ -289,6 +291,7 @@ inline LoggedTable stage_table_for_run(const Table& table, const TableRunContext
     const std::string sha = Sha256::of(text.data(), text.size()).hex();
     // Its name is computed first (once): a key the run cannot name is refused before staging.
     const std::string run_file = "media/table/" + checked_media_file_name(context.key, context.step, sha.substr(0, 20), ".table.json", who);
+    if (context.claim_run_file) context.claim_run_file(run_file);
 
     LoggedTable out;
     out.run_file = run_file;
