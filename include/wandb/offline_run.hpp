@@ -43,11 +43,21 @@ public:
     /// trailing white space, none of `: ; , # ? / ' \ %`; and ours: UTF-8 without control
     /// characters, not `.` or `..` (a run's URL ends with its id), and at most 227 bytes (the run
     /// directory's name, `offline-run-<YYYYMMDD_HHMMSS>-<id>`, must fit in 255).
+    /// With `resume` allow or must, the earlier fragments of the id below the same root (read in
+    /// order of start time; one killed without Exit counts up to its last complete record) are
+    /// continued: the Run record has `resumed` and `starting_step` (their last step + 1, the step
+    /// the next `log(row)` uses), the config starts as theirs (the keys of `options.config`
+    /// replace theirs), and their summary is written as this fragment's first Summary record.
+    /// A fragment started in the same second as the last one waits for the next second, so that
+    /// its directory is its own. define_metric definitions and their summary state do not carry over.
     /// \throws wandb::ValidationError  for a bad option (run id as above; project or entity with
     ///         one of / \ # ? % :; a tag empty, over 64 characters or with a control character;
     ///         config not an object, with the reserved key `_wandb`, or a value refused as `log`
     ///         refuses one; text that is not UTF-8; media_threads over 1024), or when the run
-    ///         directory already holds a log of this id (two runs with one id in the same second);
+    ///         directory already holds a log of this id (two runs with one id in the same second,
+    ///         without resume); for resume allow or must with an empty run_id, must without an
+    ///         earlier fragment, or a fragment that a live process still writes;
+    ///         wandb::FormatError  if an earlier fragment's log is corrupt (not merely cut short);
     ///         wandb::IoError  if the current directory is gone or the directory or log cannot be
     ///         created or written.
     explicit OfflineRun(OfflineRunOptions options = {});

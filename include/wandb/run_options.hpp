@@ -15,6 +15,17 @@
 
 WANDB_NAMESPACE_BEGIN
 
+/// `wandb.init(resume=...)`: whether a run continues the earlier fragments of its run id, the
+/// run directories `<root>/wandb/offline-run-<YYYYMMDD_HHMMSS>-<run_id>` that a preempted job left
+/// (README "Resume after preemption"). A resumed fragment starts after the last step its earlier
+/// fragments wrote, with their summary and config; `wandb beta sync` uploads the fragments of one
+/// run in order of their start times.
+enum class Resume {
+    never,  ///< a new run (an earlier fragment of the id is neither read nor continued)
+    allow,  ///< continue the earlier fragments of `run_id` if there are any, else start fresh
+    must,   ///< continue them; none is a wandb::ValidationError
+};
+
 /// How to start an offline run; every field is optional. The names match `wandb.init`'s.
 struct OfflineRunOptions {
     std::string project;           ///< W&B project; "" = "uncategorized", as the SDK names it outside a git repository
@@ -27,6 +38,9 @@ struct OfflineRunOptions {
     Json config = Json::object();  ///< initial config (hyperparameters); a JSON object
     std::string run_id;            ///< "" = 8 random characters [a-z0-9]; see OfflineRun() for the rules
     std::filesystem::path root;    ///< where `wandb/` goes; "" = $WANDB_DIR, else the current directory
+    /// Continue the earlier fragments of `run_id` below the same root (see Resume); allow and must
+    /// need a run_id.
+    Resume resume = Resume::never;
     std::size_t media_threads = 0;  ///< threads encoding one log call's media; 0 = hardware threads; at most 1024
     bool quiet = false;            ///< true: do not print the `wandb sync` command at finish
 

@@ -82,6 +82,8 @@ struct RunRecord {
     std::string host;
     std::optional<Timestamp> start_time;
     std::optional<GitRepoRecord> git;
+    std::int64_t starting_step = 0;  ///< the first step of a resumed fragment (0: not written)
+    bool resumed = false;            ///< a fragment that continues earlier fragments of the run id
 };
 
 /// `ConfigRecord`: update and remove items.
@@ -398,10 +400,10 @@ inline constexpr Field run_fields[] = {
     field<&RunRecord::tags>(10, "tags"),
     unbound(12, "sweep_id", Kind::string),
     field<&RunRecord::host>(13, "host"),
-    unbound(14, "starting_step", Kind::int64),
+    field<&RunRecord::starting_step>(14, "starting_step"),
     unbound(16, "storage_id", Kind::string),
     field<&RunRecord::start_time>(17, "start_time", timestamp),
-    unbound(18, "resumed", Kind::boolean),
+    field<&RunRecord::resumed>(18, "resumed"),
     unbound(20, "runtime", Kind::int32),
     field<&RunRecord::git>(21, "git", git_repo),
     unbound(22, "forked", Kind::boolean),

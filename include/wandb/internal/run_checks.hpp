@@ -81,6 +81,10 @@ inline void check_run_id(const std::string& id) {
 /// \throws ValidationError naming the option and the bad value.
 inline void validate_run_options(const OfflineRunOptions& options) {
     check_run_id(options.run_id);
+    if (options.resume != Resume::never && options.run_id.empty())
+        throw ValidationError(std::string(run_who) + ": option resume is " +
+                              (options.resume == Resume::allow ? "allow" : "must") +
+                              " but run_id is empty; a resumed run needs the id of the run it continues");
     check_name_option(options.project, "project");
     check_name_option(options.entity, "entity");
     for (const auto& [value, option] :

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -45,6 +46,7 @@
 #include "../detail/worker_pool.hpp"
 #include "class_colors.hpp"
 #include "log_call.hpp"
+#include "resume_point.hpp"
 #include "run_checks.hpp"
 
 WANDB_NAMESPACE_BEGIN
@@ -228,9 +230,32 @@ private:
         }
         root = std::filesystem::absolute(root, ec);
         if (ec) throw IoError(std::string(who) + ": cannot make " + options_.root.string() + " absolute: " + ec.message());
+        std::optional<ResumePoint> resume;
+        if (options_.resume != Resume::never) {
+            resume = read_fragments(root / "wandb", options_.run_id);
+            if (!resume && options_.resume == Resume::must)
+                throw ValidationError(std::string(who) + ": option resume is must but " + (root / "wandb").string() +
+                                      " holds no fragment of run " + detail::quoted(options_.run_id) +
+                                      " (a directory offline-run-<YYYYMMDD_HHMMSS>-" + options_.run_id + " with run-" +
+                                      options_.run_id + ".wandb)");
+        }
         dir_ = root / "wandb" / ("offline-run-" + format_time(started_, "%Y%m%d_%H%M%S", false) + "-" + options_.run_id);
+        // A fragment started in the second of the one it resumes would get its directory: wait for
+        // the next second (the directory names the start time, and the sync orders by start time).
+        while (resume && std::filesystem::exists(dir_, ec)) {
+            std::this_thread::sleep_until(std::chrono::floor<std::chrono::seconds>(started_) + std::chrono::seconds(1));
+            started_ = std::chrono::system_clock::now();
+            started_steady_ = std::chrono::steady_clock::now();
+            dir_ = root / "wandb" / ("offline-run-" + format_time(started_, "%Y%m%d_%H%M%S", false) + "-" + options_.run_id);
+        }
         companions_ = std::make_unique<RunCompanions>(companion_settings());
         config_ = options_.config;
+        if (resume) {  // the earlier config, with the keys given now replacing theirs
+            config_ = resume->config;
+            for (auto it = options_.config.begin(); it != options_.config.end(); ++it) config_[it.key()] = it.value();
+            summary_ = resume->summary;
+            current_step_ = resume->next_step;
+        }
 
         // Every record and file of the start, encoded before anything is created.
         RunRecord run;
@@ -245,6 +270,10 @@ private:
         run.host = host_name();
         const auto since_epoch = started_.time_since_epoch();
         const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+        if (resume) {
+            run.resumed = true;
+            run.starting_step = current_step_;
+        }
         run.start_time = Timestamp{
             seconds.count(),
             static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count())};
@@ -254,10 +283,16 @@ private:
         // written here (the same facts) is for people looking at the directory, and is not announced.
         Json facts = run_metadata(started_);
         add_gpu_facts(facts, companions_->gpus());
-        const std::vector<Bytes> records = {
+        std::vector<Bytes> records = {
             encode_record(1, HeaderRecord{std::string(version_string) + "+" + producer_name, "0.40.0"}),
             encode_record(2, run),
             encode_record(3, environment_record(facts, started_, random_base36(32)))};
+        if (!summary_.empty()) {  // a resumed fragment shows the earlier summary on its own
+            SummaryRecord summary;
+            for (auto it = summary_.begin(); it != summary_.end(); ++it)
+                summary.update.push_back({it.key(), {}, json_text(it.value())});
+            records.push_back(encode_record(4, summary));
+        }
         const std::string metadata = facts.dump(4);
 
         const std::filesystem::path log = log_path();
