@@ -1,14 +1,30 @@
 # Settings for this project's own tests, examples and benchmarks; never applied to users' targets.
 include_guard(GLOBAL)
 
+# WANDB_IMAGEMASK_COMPILED_TESTS: our tests, examples, benchmarks and tool are built in compiled
+# mode, against wandb::imagemask_compiled (tests/run.sh builds every test in both modes).
+option(WANDB_IMAGEMASK_COMPILED_TESTS "Build this project's own targets against wandb::imagemask_compiled" OFF)
+if(WANDB_IMAGEMASK_COMPILED_TESTS AND NOT TARGET wandb_imagemask_compiled)
+  message(FATAL_ERROR "WANDB_IMAGEMASK_COMPILED_TESTS needs WANDB_IMAGEMASK_BUILD_COMPILED=ON")
+endif()
+
 add_library(wandb_imagemask_developer INTERFACE)
-target_link_libraries(wandb_imagemask_developer INTERFACE wandb::imagemask)
-target_compile_options(wandb_imagemask_developer INTERFACE -Wall -Wextra -Wpedantic -Wshadow)
+if(WANDB_IMAGEMASK_COMPILED_TESTS)
+  target_link_libraries(wandb_imagemask_developer INTERFACE wandb::imagemask_compiled)
+else()
+  target_link_libraries(wandb_imagemask_developer INTERFACE wandb::imagemask)
+endif()
+set(WANDB_IMAGEMASK_DEVELOPER_OPTIONS -Wall -Wextra -Wpedantic -Wshadow)
 if(WANDB_IMAGEMASK_WERROR)
-  target_compile_options(wandb_imagemask_developer INTERFACE -Werror)
+  list(APPEND WANDB_IMAGEMASK_DEVELOPER_OPTIONS -Werror)
 endif()
 if(WANDB_IMAGEMASK_SANITIZE)
-  target_compile_options(wandb_imagemask_developer INTERFACE
+  list(APPEND WANDB_IMAGEMASK_DEVELOPER_OPTIONS
     -fsanitize=${WANDB_IMAGEMASK_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(wandb_imagemask_developer INTERFACE -fsanitize=${WANDB_IMAGEMASK_SANITIZE})
+endif()
+target_compile_options(wandb_imagemask_developer INTERFACE ${WANDB_IMAGEMASK_DEVELOPER_OPTIONS})
+# The compiled library itself, in our own builds, gets the same warnings and sanitizers.
+if(TARGET wandb_imagemask_compiled)
+  target_compile_options(wandb_imagemask_compiled PRIVATE ${WANDB_IMAGEMASK_DEVELOPER_OPTIONS})
 endif()

@@ -3,7 +3,8 @@
 /// \file
 /// `wandb::OfflineRun`: a W&B run written to disk as the Python SDK writes an offline run, for the
 /// standard `wandb sync <run dir>` to upload later (the usual way on air-gapped clusters). The
-/// class is a facade: what it does is internal/run_core.hpp's.
+/// class is a facade: what it does is internal/run_core.hpp's (offline_run-inl.hpp holds the
+/// definitions).
 
 #include <cstddef>
 #include <cstdint>
@@ -165,29 +166,6 @@ private:
 
 WANDB_NAMESPACE_END
 
-#include "internal/run_core.hpp"
-
-WANDB_NAMESPACE_BEGIN
-
-inline OfflineRun::OfflineRun(OfflineRunOptions options) : core_(std::make_unique<detail::RunCore>(std::move(options))) {}
-inline OfflineRun::OfflineRun(OfflineRun&&) noexcept = default;
-inline OfflineRun& OfflineRun::operator=(OfflineRun&&) noexcept = default;
-inline OfflineRun::~OfflineRun() = default;
-inline void OfflineRun::log(const Row& row) { core_->log(row, LogOptions{}); }
-inline void OfflineRun::log(const Row& row, std::int64_t step) { core_->log(row, LogOptions{step, std::nullopt}); }
-inline void OfflineRun::log(const Row& row, const LogOptions& options) { core_->log(row, options); }
-inline void OfflineRun::update_config(const Json& values) { core_->update_config(values); }
-inline void OfflineRun::update_summary(const Json& values) { core_->update_summary(values); }
-inline void OfflineRun::define_metric(const std::string& name, const MetricOptions& options) {
-    core_->define_metric(name, options);
-}
-inline void OfflineRun::finish(int exit_code) { core_->finish(exit_code); }
-inline const std::string& OfflineRun::id() const noexcept { return core_->id(); }
-inline const std::filesystem::path& OfflineRun::dir() const noexcept { return core_->dir(); }
-inline std::filesystem::path OfflineRun::files_dir() const { return core_->files_dir(); }
-inline std::filesystem::path OfflineRun::log_path() const { return core_->log_path(); }
-inline std::string OfflineRun::sync_command() const { return core_->sync_command(); }
-inline std::int64_t OfflineRun::next_step() const { return core_->next_step(); }
-inline std::size_t OfflineRun::media_threads() const noexcept { return core_->media_threads(); }
-
-WANDB_NAMESPACE_END
+#if WANDB_IMAGEMASK_DEFINITIONS
+#include "offline_run-inl.hpp"
+#endif

@@ -21,3 +21,10 @@
 #include "run_log.hpp"
 #include "table.hpp"
 #include "version.hpp"
+
+#if defined(WANDB_IMAGEMASK_IMPLEMENTATION)
+// The implementation file compiles every definition, the run-directory tools' too.
+#include "run_dir.hpp"
+#include "run_relocate.hpp"
+#include "run_verify.hpp"
+#endif
