@@ -1,7 +1,10 @@
-# What `cmake --install` puts where, in two components:
-#   dev   the headers, the CMake package (find_package(wandb_imagemask)) and wandb_imagemask.pc;
-#         architecture-independent, like the header-only library itself
-#   tool  the wandb-imagemask command-line tool (when WANDB_IMAGEMASK_BUILD_TOOLS is ON)
+# What `cmake --install` puts where, in three components:
+#   dev       the headers, the CMake package (find_package(wandb_imagemask)) and wandb_imagemask.pc;
+#             architecture-independent, like the header-only library itself
+#   compiled  the compiled form (when WANDB_IMAGEMASK_BUILD_COMPILED is ON): libwandb-imagemask.a,
+#             its CMake targets below libdir (the package config finds them there) and
+#             wandb_imagemask_compiled.pc; needs dev
+#   tool      the wandb-imagemask command-line tool (when WANDB_IMAGEMASK_BUILD_TOOLS is ON)
 # and the CPack settings that make one Debian package of each (`cpack -G DEB`).
 include_guard(GLOBAL)
 include(CMakePackageConfigHelpers)
@@ -20,9 +23,19 @@ if(WANDB_IMAGEMASK_HAVE_LIBDEFLATE)
 else()
   set(WANDB_IMAGEMASK_USE_LIBDEFLATE_INSTALLED OFF)
 endif()
+# The compiled form is architecture-specific: its targets live below libdir, where the package
+# config (architecture-independent) looks for them.
+set(WANDB_IMAGEMASK_COMPILED_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/wandb_imagemask")
+if(TARGET wandb_imagemask_compiled)
+  install(TARGETS wandb_imagemask_compiled EXPORT wandb_imagemaskCompiledTargets
+    ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT compiled)
+  install(EXPORT wandb_imagemaskCompiledTargets NAMESPACE wandb::
+    DESTINATION "${WANDB_IMAGEMASK_COMPILED_CMAKE_DIR}" COMPONENT compiled)
+endif()
 configure_package_config_file(cmake/wandb_imagemaskConfig.cmake.in
   "${PROJECT_BINARY_DIR}/wandb_imagemaskConfig.cmake"
-  INSTALL_DESTINATION "${WANDB_IMAGEMASK_CMAKE_DIR}")
+  INSTALL_DESTINATION "${WANDB_IMAGEMASK_CMAKE_DIR}"
+  PATH_VARS WANDB_IMAGEMASK_COMPILED_CMAKE_DIR)
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/wandb_imagemaskConfigVersion.cmake"
   COMPATIBILITY SameMinorVersion ARCH_INDEPENDENT)
 install(FILES
@@ -38,25 +51,37 @@ install(FILES LICENSE DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/wandb-imagemask"
 # own. Its prefix is the install's own (`cmake --install --prefix`, CPack's /usr), so the file is
 # configured in two steps: now, then at install time straight into its destination.
 function(wandb_imagemask_install_pkgconfig name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "REQUIRES;LIBS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "DIR;COMPONENT" "REQUIRES;CFLAGS;LIBS")
+  if(NOT arg_DIR)
+    set(arg_DIR "${WANDB_IMAGEMASK_PKGCONFIG_DIR}")
+  endif()
+  if(NOT arg_COMPONENT)
+    set(arg_COMPONENT dev)
+  endif()
   set(WANDB_IMAGEMASK_PC_NAME "${name}")
   set(WANDB_IMAGEMASK_PC_PREFIX "@CMAKE_INSTALL_PREFIX@")  # filled in at install time
   set(requires ${WANDB_IMAGEMASK_PC_REQUIRES} ${arg_REQUIRES})
   list(JOIN requires ", " WANDB_IMAGEMASK_PC_REQUIRES_TEXT)
   list(JOIN WANDB_IMAGEMASK_PC_CFLAGS " " WANDB_IMAGEMASK_PC_CFLAGS_TEXT)
+  list(PREPEND arg_CFLAGS ${WANDB_IMAGEMASK_PC_CFLAGS})
+  list(JOIN arg_CFLAGS " " WANDB_IMAGEMASK_PC_CFLAGS_TEXT)
   set(libs ${arg_LIBS} ${WANDB_IMAGEMASK_PC_LIBS})
   list(JOIN libs " " WANDB_IMAGEMASK_PC_LIBS_TEXT)
   set(template "${PROJECT_BINARY_DIR}/pkgconfig/${name}.pc.in")
   configure_file("${PROJECT_SOURCE_DIR}/cmake/wandb_imagemask.pc.in" "${template}" @ONLY)
-  set(file "${WANDB_IMAGEMASK_PKGCONFIG_DIR}/${name}.pc")
+  set(file "${arg_DIR}/${name}.pc")
   install(CODE "
     set(wandb_pc \"\${CMAKE_INSTALL_PREFIX}/${file}\")
     message(STATUS \"Installing: \$ENV{DESTDIR}\${wandb_pc}\")
     configure_file(\"${template}\" \"\$ENV{DESTDIR}\${wandb_pc}\" @ONLY)
-    list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${wandb_pc}\")" COMPONENT dev)
+    list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${wandb_pc}\")" COMPONENT ${arg_COMPONENT})
 endfunction()
 
 wandb_imagemask_install_pkgconfig(wandb_imagemask REQUIRES ${WANDB_IMAGEMASK_PC_LIBSTB_REQUIRES})
+if(TARGET wandb_imagemask_compiled)  # stb is inside the library: no libstb
+  wandb_imagemask_install_pkgconfig(wandb_imagemask_compiled DIR "${CMAKE_INSTALL_LIBDIR}/pkgconfig"
+    COMPONENT compiled CFLAGS -DWANDB_IMAGEMASK_HEADER_ONLY=0 LIBS "-L\${prefix}/${CMAKE_INSTALL_LIBDIR}" -lwandb-imagemask)
+endif()
 
 # Debian packages, one per component, named <package>_<version>_<architecture>.deb:
 #   wandb-imagemask       (dev, Architecture: all) depends on the -dev packages of the dependencies

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds and runs the whole test suite: with g++ and -Werror (with it the consumer projects and the
-# .deb), then the PNG and deflate tests built without libdeflate, then everything with clang and
-# AddressSanitizer + UndefinedBehaviorSanitizer, then the concurrency tests with clang and
-# ThreadSanitizer, then each libFuzzer target for 45 seconds (two at a time), then the further
+# Builds and runs the whole test suite: with g++ and -Werror, header-only (with it the consumer
+# projects and the .deb), then the PNG and deflate tests built without libdeflate, then everything
+# with clang and AddressSanitizer + UndefinedBehaviorSanitizer in compiled mode (against
+# wandb::imagemask_compiled: so every test runs in both modes), then the concurrency tests with
+# clang and ThreadSanitizer (compiled mode too), then each libFuzzer target for 45 seconds (two at a time), then the further
 # stages (own scripts). Installs missing Debian packages first. Prints each stage's time at the end.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -41,13 +42,14 @@ WANDB_TEST_TMPDIR="$no_libdeflate_tmp" "$root/build/gcc-no-libdeflate/tests/wand
 (cd "$root/build/gcc-no-libdeflate" && ctest --output-on-failure -R '^png_decode_pil$')
 end_stage "g++ without libdeflate"
 
-echo "=== clang, -fsanitize=address,undefined ==="
+echo "=== clang, -fsanitize=address,undefined, compiled mode ==="
 # Line tables are all the sanitizers' reports need (file:line in every frame); full debug info
 # only made the build slower.
 # Every target, the benchmarks too: a default clang build must work (-Werror here). The g++ pass
-# already compiled every header on its own (WANDB_IMAGEMASK_VERIFY_HEADERS).
+# already compiled every header on its own (WANDB_IMAGEMASK_VERIFY_HEADERS). Compiled mode: every
+# test, example and the tool built with WANDB_IMAGEMASK_HEADER_ONLY=0 against the compiled library.
 cmake -S "$root" -B "$root/build/clang-asan" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -gline-tables-only" \
-  -DCMAKE_CXX_COMPILER=clang++ -DWANDB_IMAGEMASK_VERIFY_HEADERS=OFF \
+  -DCMAKE_CXX_COMPILER=clang++ -DWANDB_IMAGEMASK_VERIFY_HEADERS=OFF -DWANDB_IMAGEMASK_COMPILED_TESTS=ON \
   -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=address,undefined -DWANDB_IMAGEMASK_BUILD_ADAPTER_TESTS=OFF
 cmake --build "$root/build/clang-asan" -j "$jobs"
 # The consumer projects ran in the g++ pass; they build without sanitizers. So did the memory
@@ -56,9 +58,13 @@ cmake --build "$root/build/clang-asan" -j "$jobs"
   ctest -j "$jobs" --output-on-failure -LE 'consumer|memory')
 end_stage "clang ASan+UBSan"
 
-echo "=== clang, -fsanitize=thread: the concurrency tests ([threads]) ==="
-# Only the binary holding the concurrency tests is built (tests/CMakeLists.txt).
-cmake -S "$root" -B "$root/build/clang-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+echo "=== clang, -fsanitize=thread, compiled mode: the concurrency tests ([threads]) ==="
+# Only the binary holding the concurrency tests is built (tests/CMakeLists.txt), and the compiled
+# library it links.
+# -O1 with line tables: every report still names file:line, and the build takes far less time.
+cmake -S "$root" -B "$root/build/clang-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" -DCMAKE_CXX_COMPILER=clang++ \
+  -DWANDB_IMAGEMASK_COMPILED_TESTS=ON \
   -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=thread -DWANDB_IMAGEMASK_BUILD_EXAMPLES=OFF \
   -DWANDB_IMAGEMASK_BUILD_BENCH=OFF
 cmake --build "$root/build/clang-tsan" -j "$jobs" --target wandb_imagemask_thread_tests
@@ -76,7 +82,8 @@ echo "=== clang, libFuzzer + ASan + UBSan: each target for $fuzz_seconds s, two 
 cmake -S "$root" -B "$root/build/fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=address,undefined -DWANDB_IMAGEMASK_BUILD_FUZZERS=ON \
   -DWANDB_IMAGEMASK_BUILD_TESTS=OFF -DWANDB_IMAGEMASK_BUILD_EXAMPLES=OFF -DWANDB_IMAGEMASK_BUILD_BENCH=OFF \
-  -DWANDB_IMAGEMASK_BUILD_TOOLS=OFF -DWANDB_IMAGEMASK_INSTALL=OFF -DWANDB_IMAGEMASK_LINK_STB=OFF
+  -DWANDB_IMAGEMASK_BUILD_TOOLS=OFF -DWANDB_IMAGEMASK_INSTALL=OFF -DWANDB_IMAGEMASK_LINK_STB=OFF \
+  -DWANDB_IMAGEMASK_BUILD_COMPILED=OFF
 cmake --build "$root/build/fuzz" -j "$jobs"
 fuzz="$root/build/fuzz/tests/fuzz"
 run_fuzzer() {

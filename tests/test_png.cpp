@@ -456,13 +456,19 @@ TEST_CASE("Adler-32 matches zlib's", "[png][deflate]") {
     }
 }
 
-TEST_CASE("the inline namespace names the deflate backend, so builds that differ never share a symbol",
+TEST_CASE("the inline namespace names the mode and the deflate backend, so builds that differ never share a symbol",
           "[png][deflate]") {
     // The Itanium mangling of wandb::<inline namespace>::detail::ZlibBackend: the namespace is part
-    // of every symbol, so a program whose parts disagree on libdeflate fails to link.
+    // of every symbol, so a program whose parts disagree on libdeflate or on the mode (header-only
+    // or compiled) fails to link. WANDB_TEST_COMPILED_MODE is what CMake built (tests/CMakeLists.txt).
     const std::string mangled = typeid(wandb::detail::ZlibBackend).name();
-    CHECK(mangled == (WANDB_TEST_CMAKE_USES_LIBDEFLATE ? "N5wandb13v0_libdeflate6detail11ZlibBackendE"
-                                                       : "N5wandb18v0_builtin_deflate6detail11ZlibBackendE"));
+    const char* expected = WANDB_TEST_COMPILED_MODE
+                               ? (WANDB_TEST_CMAKE_USES_LIBDEFLATE ? "N5wandb22v0_compiled_libdeflate6detail11ZlibBackendE"
+                                                                   : "N5wandb27v0_compiled_builtin_deflate6detail11ZlibBackendE")
+                               : (WANDB_TEST_CMAKE_USES_LIBDEFLATE ? "N5wandb13v0_libdeflate6detail11ZlibBackendE"
+                                                                   : "N5wandb18v0_builtin_deflate6detail11ZlibBackendE");
+    CHECK(mangled == expected);
+    CHECK(WANDB_IMAGEMASK_HEADER_ONLY == !WANDB_TEST_COMPILED_MODE);
 }
 
 TEST_CASE("the libdeflate backend is there exactly when CMake chose it, and refused when not", "[png][deflate]") {

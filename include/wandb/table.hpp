@@ -3,32 +3,34 @@
 /// \file
 /// `wandb::Table`: rows of numbers, strings, booleans, nulls, JSON values and images with their
 /// masks and boxes, the C++ `wandb.Table(columns=[...])` + `table.add_data(...)`. Column types are
-/// inferred and checked row by row exactly as the SDK's `_dtypes` do (see detail/dtypes.hpp), so a
+/// inferred and checked row by row exactly as the SDK's `_dtypes` do (see internal/dtypes.hpp), so a
 /// row the SDK would reject is rejected here, with a message naming the row, column and types.
-/// Logging a table to a run is detail/table_artifact.hpp's `stage_table_for_run`.
+/// Logging a table to a run is internal/table_artifact.hpp's `stage_table_for_run`; the
+/// definitions are in table-inl.hpp.
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <unordered_set>
+#include <memory>
 #include <utility>
 #include <variant>
 #include <vector>
 
-#include "internal/dtypes.hpp"
-#include "detail/json_check.hpp"
-#include "detail/text.hpp"
-#include "detail/utf8.hpp"
 #include "error.hpp"
 #include "histogram.hpp"
 #include "image.hpp"
 #include "json.hpp"
 
 WANDB_NAMESPACE_BEGIN
+namespace detail {
+struct WbType;  // a column type (internal/dtypes.hpp)
+using WbTypePtr = std::shared_ptr<const WbType>;
+/// A cell as the column types see it (internal/dtypes.hpp).
+using WbValue = std::variant<const Json*, const Image*, const Histogram*>;
+}  // namespace detail
 
 /// One cell of a Table: null, a boolean, a number (integer or floating point), a string, any JSON
 /// value (object, array, ...), an Image or a Histogram. Built implicitly, so a row reads like Python's:
@@ -98,19 +100,7 @@ public:
     /// A table with these columns (`wandb.Table(columns=[...])`), all of them optional.
     /// \param columns  distinct, non-empty UTF-8 names, in display order.
     /// \throws wandb::ValidationError  for an empty, non-UTF-8 or duplicate name.
-    explicit Table(std::vector<std::string> columns) : columns_(std::move(columns)) {
-        std::unordered_set<std::string_view> seen;
-        for (std::size_t i = 0; i < columns_.size(); ++i) {
-            detail::require_name(columns_[i], who, "column " + std::to_string(i) + " name");
-            if (!seen.insert(columns_[i]).second) {
-                std::size_t first = 0;
-                while (columns_[first] != columns_[i]) ++first;
-                throw ValidationError(std::string(who) + ": duplicate column name " + detail::quoted(columns_[i]) +
-                                      " (columns " + std::to_string(first) + " and " + std::to_string(i) + ")");
-            }
-        }
-        types_.assign(columns_.size(), detail::optional_unknown());
-    }
+    explicit Table(std::vector<std::string> columns);
 
     /// Adds a row (`table.add_data(...)`): one cell per column, in column order.
     /// \throws wandb::ValidationError  if the row has the wrong number of cells, a string (or JSON
@@ -118,28 +108,7 @@ public:
     ///         a cell's type contradicts its column's type so far (the message names the row, its
     ///         0-based index, the column and both types), or the table has max_artifact_rows rows
     ///         already. The table is unchanged then.
-    void add_data(std::vector<TableCell> row) {
-        const std::string at = std::string(who) + ": row " + std::to_string(rows_.size());
-        if (row.size() != columns_.size())
-            throw ValidationError(at + " has " + std::to_string(row.size()) + " cell" + (row.size() == 1 ? "" : "s") +
-                                  " but the table has " + std::to_string(columns_.size()) + " column" +
-                                  (columns_.size() == 1 ? "" : "s"));
-        if (rows_.size() == max_artifact_rows)
-            throw ValidationError(at + " would exceed the " + std::to_string(max_artifact_rows) +
-                                  " rows W&B stores of a table (the SDK's Table.MAX_ARTIFACT_ROWS); log the rest in "
-                                  "another table");
-        std::vector<detail::WbTypePtr> next(columns_.size());
-        for (std::size_t c = 0; c < columns_.size(); ++c) {
-            const std::string where = "row " + std::to_string(rows_.size()) + ", column " + detail::quoted(columns_[c]);
-            const detail::WbValue value = value_of(row[c]);
-            if (const Json* json = row[c].json()) detail::check_json_value(*json, who, where);
-            next[c] = detail::assign(types_[c], value);
-            if (next[c]->kind == detail::WbKind::invalid)
-                throw ValidationError(std::string(who) + ": " + where + ": " + mismatch(types_[c], value));
-        }
-        types_ = std::move(next);
-        rows_.push_back(std::move(row));
-    }
+    void add_data(std::vector<TableCell> row);
 
     /// The column names.
     const std::vector<std::string>& columns() const noexcept { return columns_; }
@@ -154,33 +123,16 @@ public:
 
     /// The `column_types` JSON the artifact's table file carries:
     /// `{"wb_type": "typedDict", "params": {"type_map": {column: <type>, ...}}}`.
-    Json column_types() const {
-        Json type_map = Json::object();
-        for (std::size_t c = 0; c < columns_.size(); ++c) type_map[columns_[c]] = detail::wb_type_json(*types_[c]);
-        Json j = Json::object();
-        j["wb_type"] = "typedDict";
-        j["params"] = Json::object();
-        j["params"]["type_map"] = std::move(type_map);
-        return j;
-    }
+    Json column_types() const;
 
 private:
     static constexpr const char* who = "wandb::Table";
 
-    static detail::WbValue value_of(const TableCell& cell) {
-        return std::visit([](const auto& v) { return detail::WbValue(&v); }, cell.get());
-    }
-
+    /// The cell as the column types see it.
+    static detail::WbValue value_of(const TableCell& cell);
     /// "a string cell, but the column holds image-file values", or the first place inside a JSON
     /// value that does not fit.
-    static std::string mismatch(const detail::WbTypePtr& type, const detail::WbValue& value) {
-        const detail::WbKind kind = detail::kind_of(value);
-        const detail::WbTypePtr target = detail::concrete_member(type);
-        const std::string cell = detail::kind_article(kind) + " cell";
-        if (kind != target->kind)
-            return cell + ", but the column holds " + detail::kind_plural(target->kind) + " values";
-        return cell + " that does not fit the column: " + *detail::explain_mismatch(type, value, "");
-    }
+    static std::string mismatch(const detail::WbTypePtr& type, const detail::WbValue& value);
 
     std::vector<std::string> columns_;
     std::vector<std::vector<TableCell>> rows_;
@@ -188,3 +140,7 @@ private:
 };
 
 WANDB_NAMESPACE_END
+
+#if WANDB_IMAGEMASK_DEFINITIONS
+#include "table-inl.hpp"
+#endif
