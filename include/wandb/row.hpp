@@ -30,29 +30,39 @@ class Value {
 public:
     /// A number or bool. NaN and infinities are kept (written as NaN / Infinity, as the SDK does).
     template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
-    Value(T number) : value_(Json(number)) {}
+    Value(T number) : Value(Json(number)) {}
     /// A string (must be UTF-8).
-    Value(const char* text) : value_(Json(text)) {}
+    Value(const char* text);
     /// \copydoc Value(const char*)
-    Value(std::string text) : value_(Json(std::move(text))) {}
+    Value(std::string text);
     /// JSON null.
-    Value(std::nullptr_t) : value_(Json(nullptr)) {}
+    Value(std::nullptr_t);
     /// Any JSON value (object, array, ...), kept in its key order.
-    Value(Json json) : value_(std::move(json)) {}
+    Value(Json json);
     /// \copydoc Value(Json)
-    Value(const nlohmann::json& json) : value_(Json(json)) {}
+    Value(const nlohmann::json& json);
     /// An image with its masks and boxes.
-    Value(Image image) : value_(std::move(image)) {}
+    Value(Image image);
     /// Images shown together under one key.
-    Value(std::vector<Image> images) : value_(std::move(images)) {}
+    Value(std::vector<Image> images);
     /// A table (logged as the SDK logs one: a run_table artifact plus a run-side file). The table
     /// is copied once here (its images share their pixels), so the caller may keep changing its own.
-    Value(Table table) : value_(std::make_shared<const Table>(std::move(table))) {}
+    Value(Table table);
     /// A histogram (`{"_type": "histogram", "values": [...], "bins": [...]}`). A list of histograms
     /// is a JSON array of them: `Json::array({h1, h2})`, as the SDK logs a list of them.
-    Value(Histogram histogram) : value_(std::move(histogram)) {}
+    Value(Histogram histogram);
     /// Nested values.
-    Value(Row row) : value_(std::move(row)) {}
+    Value(Row row);
+
+    /// Values copy and move as what they hold (a Table is shared, the pixels of images too).
+    Value(const Value& other);
+    /// \copydoc Value(const Value&)
+    Value(Value&& other) noexcept;
+    /// \copydoc Value(const Value&)
+    Value& operator=(const Value& other);
+    /// \copydoc Value(const Value&)
+    Value& operator=(Value&& other) noexcept;
+    ~Value();
 
     /// What a value holds, for std::visit: every consumer handles every alternative.
     using Variant = std::variant<Json, Image, std::vector<Image>, std::shared_ptr<const Table>, Histogram, Row>;
@@ -65,3 +75,7 @@ private:
 };
 
 WANDB_NAMESPACE_END
+
+#if WANDB_IMAGEMASK_DEFINITIONS
+#include "row-inl.hpp"
+#endif

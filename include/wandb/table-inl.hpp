@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 /// \file
-/// The definitions of table.hpp: the column names' checks and the SDK's column types, row by row.
+/// The definitions of table.hpp: cells, the column names' checks and the SDK's column types, row
+/// by row.
 
 #include <string>
 #include <string_view>
@@ -15,6 +16,27 @@
 #include "detail/text.hpp"
 
 WANDB_NAMESPACE_BEGIN
+
+WANDB_IMAGEMASK_INLINE TableCell::TableCell(std::nullptr_t) : value_(Json(nullptr)) {}
+WANDB_IMAGEMASK_INLINE TableCell::TableCell(bool b) : value_(Json(b)) {}
+WANDB_IMAGEMASK_INLINE TableCell::TableCell(const char* text) : value_(Json(std::string(text))) {}
+WANDB_IMAGEMASK_INLINE TableCell::TableCell(std::string text) : value_(Json(std::move(text))) {}
+WANDB_IMAGEMASK_INLINE TableCell::TableCell(std::string_view text) : value_(Json(std::string(text))) {}
+WANDB_IMAGEMASK_INLINE TableCell::TableCell(Json value) : value_(std::move(value)) {}
+WANDB_IMAGEMASK_INLINE TableCell::TableCell(const nlohmann::json& value) : value_(Json(value)) {}
+WANDB_IMAGEMASK_INLINE TableCell::TableCell(Image image) : value_(std::move(image)) {}
+WANDB_IMAGEMASK_INLINE TableCell::TableCell(Histogram histogram) : value_(std::move(histogram)) {}
+WANDB_IMAGEMASK_INLINE TableCell::TableCell(const TableCell& other) = default;
+WANDB_IMAGEMASK_INLINE TableCell::TableCell(TableCell&& other) noexcept = default;
+WANDB_IMAGEMASK_INLINE TableCell& TableCell::operator=(const TableCell& other) = default;
+WANDB_IMAGEMASK_INLINE TableCell& TableCell::operator=(TableCell&& other) noexcept = default;
+WANDB_IMAGEMASK_INLINE TableCell::~TableCell() = default;
+
+WANDB_IMAGEMASK_INLINE Table::Table(const Table& other) = default;
+WANDB_IMAGEMASK_INLINE Table::Table(Table&& other) noexcept = default;
+WANDB_IMAGEMASK_INLINE Table& Table::operator=(const Table& other) = default;
+WANDB_IMAGEMASK_INLINE Table& Table::operator=(Table&& other) noexcept = default;
+WANDB_IMAGEMASK_INLINE Table::~Table() = default;
 
 WANDB_IMAGEMASK_INLINE Table::Table(std::vector<std::string> columns) : columns_(std::move(columns)) {
     std::unordered_set<std::string_view> seen;

@@ -39,30 +39,40 @@ using WbValue = std::variant<const Json*, const Image*, const Histogram*>;
 class TableCell {
 public:
     /// A null cell (Python's None).
-    TableCell(std::nullptr_t) : value_(Json(nullptr)) {}
+    TableCell(std::nullptr_t);
     /// A boolean cell.
-    TableCell(bool b) : value_(Json(b)) {}
+    TableCell(bool b);
     /// An integer cell (any integral type but bool).
     template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
-    TableCell(T n) : value_(Json(n)) {}
+    TableCell(T n) : TableCell(Json(n)) {}
     /// A floating-point cell; written as Python writes floats ("0.5", "100.0", "1e-05").
     template <class T, std::enable_if_t<std::is_floating_point_v<T>, int> = 0>
-    TableCell(T x) : value_(Json(static_cast<double>(x))) {}
+    TableCell(T x) : TableCell(Json(static_cast<double>(x))) {}
     /// A string cell (UTF-8; checked when the row is added).
-    TableCell(const char* text) : value_(Json(std::string(text))) {}
+    TableCell(const char* text);
     /// \copydoc TableCell(const char*)
-    TableCell(std::string text) : value_(Json(std::move(text))) {}
+    TableCell(std::string text);
     /// \copydoc TableCell(const char*)
-    TableCell(std::string_view text) : value_(Json(std::string(text))) {}
+    TableCell(std::string_view text);
     /// A JSON value cell: an object becomes a typedDict column, an array a list column, a scalar
     /// the matching simple type.
-    TableCell(Json value) : value_(std::move(value)) {}
+    TableCell(Json value);
     /// \copydoc TableCell(Json)
-    TableCell(const nlohmann::json& value) : value_(Json(value)) {}
+    TableCell(const nlohmann::json& value);
     /// An image cell, with its masks, boxes, classes and caption; copies share the pixels.
-    TableCell(Image image) : value_(std::move(image)) {}
+    TableCell(Image image);
     /// A histogram cell (its column type is the SDK's `pythonObject` of class "Histogram").
-    TableCell(Histogram histogram) : value_(std::move(histogram)) {}
+    TableCell(Histogram histogram);
+
+    /// Cells copy and move as what they hold (images share their pixels).
+    TableCell(const TableCell& other);
+    /// \copydoc TableCell(const TableCell&)
+    TableCell(TableCell&& other) noexcept;
+    /// \copydoc TableCell(const TableCell&)
+    TableCell& operator=(const TableCell& other);
+    /// \copydoc TableCell(const TableCell&)
+    TableCell& operator=(TableCell&& other) noexcept;
+    ~TableCell();
 
     /// What a cell holds, for std::visit.
     using Variant = std::variant<Json, Image, Histogram>;
@@ -101,6 +111,16 @@ public:
     /// \param columns  distinct, non-empty UTF-8 names, in display order.
     /// \throws wandb::ValidationError  for an empty, non-UTF-8 or duplicate name.
     explicit Table(std::vector<std::string> columns);
+
+    /// Tables copy and move as their columns, rows and column types.
+    Table(const Table& other);
+    /// \copydoc Table(const Table&)
+    Table(Table&& other) noexcept;
+    /// \copydoc Table(const Table&)
+    Table& operator=(const Table& other);
+    /// \copydoc Table(const Table&)
+    Table& operator=(Table&& other) noexcept;
+    ~Table();
 
     /// Adds a row (`table.add_data(...)`): one cell per column, in column order.
     /// \throws wandb::ValidationError  if the row has the wrong number of cells, a string (or JSON
