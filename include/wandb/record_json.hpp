@@ -6,13 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
-#include <string_view>
 #include <vector>
 
-#include "detail/proto_json.hpp"
-#include "detail/protobuf.hpp"
-#include "detail/records.hpp"
 #include "error.hpp"
 #include "json.hpp"
 #include "version.hpp"
@@ -32,18 +27,14 @@ WANDB_NAMESPACE_BEGIN
 /// repeats as an array.
 /// \throws wandb::FormatError  on malformed protobuf, a known field with the wrong wire type, or a
 ///   string that is not UTF-8, e.g. "wandb::decode_record: truncated varint at byte 3 of the record".
-inline Json decode_record(const std::uint8_t* data, std::size_t size) {
-    try {
-        return detail::proto::decode_json(detail::schema::record,
-                                          std::string_view(reinterpret_cast<const char*>(data), size), 0);
-    } catch (const detail::ProtoError& e) {
-        throw FormatError("wandb::decode_record: " + std::string(e.what()) + " at byte " +
-                          std::to_string(e.offset()) + " of the record");
-    }
-}
+Json decode_record(const std::uint8_t* data, std::size_t size);
 
 /// Decodes one record's bytes; see decode_record(const std::uint8_t*, std::size_t).
 /// \throws wandb::FormatError  on malformed input.
-inline Json decode_record(const std::vector<std::uint8_t>& record) { return decode_record(record.data(), record.size()); }
+Json decode_record(const std::vector<std::uint8_t>& record);
 
 WANDB_NAMESPACE_END
+
+#if WANDB_IMAGEMASK_DEFINITIONS
+#include "record_json-inl.hpp"
+#endif

@@ -15,6 +15,7 @@
 #include "../image.hpp"
 #include "../image_mask.hpp"
 #include "../png.hpp"
+#include "../detail/deflate.hpp"
 #include "../detail/hash.hpp"
 #include "../detail/image_file.hpp"
 #include "../detail/stb.hpp"
