@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include <wandb/detail/deflate.hpp>
 #include <wandb/png.hpp>
 
 namespace {

@@ -1,5 +1,6 @@
 // A second translation unit including the umbrella header: with test_*.cpp it proves that every
 // function defined in a header is `inline` (a missing one is a duplicate symbol at link time).
+#include <wandb/detail/hash.hpp>
 #include <wandb/wandb.hpp>
 
 namespace wandb_test {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <wandb/detail/crc32.hpp>
+#include <wandb/detail/hash.hpp>
 #include <wandb/wandb.hpp>
 
 namespace wandb_test {

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include <wandb/detail/atomic_file.hpp>
+#include <wandb/detail/hash.hpp>
 #include <wandb/wandb.hpp>
 
 #include "support/seed_fixtures.hpp"

@@ -11,6 +11,8 @@
 #include <typeinfo>
 #include <vector>
 
+#include <wandb/detail/crc32.hpp>
+#include <wandb/detail/deflate.hpp>
 #include <wandb/detail/stb.hpp>
 #include <wandb/png.hpp>
 

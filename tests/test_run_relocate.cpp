@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include <wandb/detail/hash.hpp>
 #include <wandb/detail/proto_rewrite.hpp>
 #include <wandb/run_relocate.hpp>
 #include <wandb/run_verify.hpp>

@@ -10,6 +10,7 @@
 #include <numeric>
 #include <vector>
 
+#include <wandb/internal/media_encoding.hpp>
 #include <wandb/wandb.hpp>
 
 #include "support/test_support.hpp"

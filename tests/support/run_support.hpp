@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include <wandb/detail/hash.hpp>
+#include <wandb/detail/json_text.hpp>
 #include <wandb/wandb.hpp>
 
 #include "test_support.hpp"
