@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <wandb/wandb.hpp>
+#include <wandb/internal/strided_rows.hpp>
 
 #include "support/test_support.hpp"
 
