@@ -12,6 +12,7 @@
 
 #include <wandb/internal/media_encoding.hpp>
 #include <wandb/wandb.hpp>
+#include <wandb/internal/strided_rows.hpp>
 
 #include "support/test_support.hpp"
 

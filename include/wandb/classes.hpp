@@ -10,12 +10,9 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
-#include "detail/text.hpp"
-#include "error.hpp"
 #include "json.hpp"
 
 WANDB_NAMESPACE_BEGIN
@@ -82,16 +79,7 @@ class Classes {
 public:
     /// \param class_set  the classes; ids unique, names non-empty UTF-8.
     /// \throws wandb::ValidationError on a duplicate id or a bad name, naming the entry.
-    Classes(std::vector<ClassInfo> class_set) : class_set_(std::move(class_set)) {
-        std::unordered_set<int> seen;
-        for (std::size_t i = 0; i < class_set_.size(); ++i) {
-            const ClassInfo& c = class_set_[i];
-            detail::require_name(c.name, "wandb::Classes", "name of class id " + std::to_string(c.id));
-            if (!seen.insert(c.id).second)
-                throw ValidationError("wandb::Classes: duplicate class id " + std::to_string(c.id) +
-                                      " (entry " + std::to_string(i) + ", name " + detail::quoted(c.name) + ")");
-        }
-    }
+    Classes(std::vector<ClassInfo> class_set);
     /// \copydoc Classes(std::vector<ClassInfo>)
     Classes(std::initializer_list<ClassInfo> class_set) : Classes(std::vector<ClassInfo>(class_set)) {}
     /// A class set from a label map, in id order.
@@ -106,11 +94,7 @@ public:
     friend bool operator==(const Classes& a, const Classes& b) { return a.class_set_ == b.class_set_; }
 
 private:
-    static std::vector<ClassInfo> from_labels(const ClassLabels& labels) {
-        std::vector<ClassInfo> set;
-        for (const auto& [id, name] : labels) set.push_back({id, name});
-        return set;
-    }
+    static std::vector<ClassInfo> from_labels(const ClassLabels& labels);
     std::vector<ClassInfo> class_set_;
 };
 
@@ -136,21 +120,10 @@ namespace detail {
 /// Checks a label map: every id in [min_id, max_id] and every name non-empty UTF-8.
 /// \param who  message prefix, e.g. "wandb::ImageMask".
 /// \throws ValidationError naming the offending id or name.
-inline void validate_class_labels(const ClassLabels& labels, const char* who, long min_id, long max_id) {
-    for (const auto& [id, name] : labels) {
-        if (id < min_id || id > max_id)
-            throw ValidationError(std::string(who) + ": class label id " + std::to_string(id) + " is outside " +
-                                  std::to_string(min_id) + ".." + std::to_string(max_id));
-        require_name(name, who, "class label " + std::to_string(id) + " name");
-    }
-}
+void validate_class_labels(const ClassLabels& labels, const char* who, long min_id, long max_id);
 
 /// `{"0": "person", ...}`: how the SDK writes a label map (int keys become strings).
-inline Json class_labels_json(const ClassLabels& labels) {
-    Json j = Json::object();
-    for (const auto& [id, label] : labels) j[std::to_string(id)] = label.name();
-    return j;
-}
+Json class_labels_json(const ClassLabels& labels);
 
 /// `{"class_0": ...}`-style defaults: "class_<id>" for each id, as the SDK names unlabelled classes.
 template <class Ids>
@@ -162,3 +135,7 @@ ClassLabels default_class_labels(const Ids& ids) {
 
 }  // namespace detail
 WANDB_NAMESPACE_END
+
+#if WANDB_IMAGEMASK_DEFINITIONS
+#include "classes-inl.hpp"
+#endif

@@ -5,12 +5,11 @@
 /// a caption: the C++ `wandb.Image(data, masks=..., boxes=..., classes=..., caption=...)`.
 
 #include <algorithm>
-#include <cctype>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,7 +20,7 @@
 
 #include "bounding_boxes.hpp"
 #include "classes.hpp"
-#include "detail/image_file.hpp"
+#include "detail/image_types.hpp"
 #include "internal/strided_access.hpp"
 #include "detail/text.hpp"
 #include "detail/xtensor.hpp"
@@ -87,20 +86,7 @@ public:
     ///         65500, 2 or more than 4 channels, is misaligned, holds a NaN or infinite value, or
     ///         with Normalize::off a value outside 0..255 (the message gives the value and where).
     explicit Image(StridedPixels pixels, ImageFormat file_type = ImageFormat::png, Normalize normalize = Normalize::on,
-                   detail::Caller caller = {who, "pixel view"}) {
-        detail::check_view(pixels, caller, false);
-        if (pixels.type == PixelType::u8 && (normalize == Normalize::off || any_above_one(pixels))) {
-            storage_ = std::make_shared<detail::ImageStorage>();
-            storage_->view = std::move(pixels);
-        } else {
-            const std::size_t rank = pixels.channels == 1 ? 2 : 3;
-            own(detail::visit_pixel_type(pixels.type, [&](auto* tag) {
-                using Source = std::remove_pointer_t<decltype(tag)>;
-                return convert_to_8bit(detail::TypedPixels<Source>(pixels), normalize, rank, caller.api);
-            }));
-        }
-        set_format(file_type);
-    }
+                   detail::Caller caller = {who, "pixel view"});
 
     /// An image from a png, jpg/jpeg or bmp file, read once now and logged as it is; its format is
     /// its extension, as written (the SDK's rule).
@@ -110,27 +96,7 @@ public:
     ///         directory, FIFO, device), has another extension, is not the image its extension
     ///         says, is corrupt or truncated, uses a coding stb cannot decode ("unsupported ..."),
     ///         or has a side over 65500.
-    explicit Image(const std::filesystem::path& path) {
-        std::string extension = path.extension().string();
-        std::string lower = extension;
-        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-        if (lower != ".png" && lower != ".jpg" && lower != ".jpeg" && lower != ".bmp")
-            throw ValidationError(std::string(who) + ": image file " + path.string() +
-                                  " must have extension .png, .jpg, .jpeg or .bmp");
-        file_bytes_ = detail::read_input_file(path, who, "image file");
-        const auto info = detail::probe_image(*file_bytes_, path, who, "image file");
-        const auto expected = lower == ".png" ? detail::FileFormat::png
-                              : lower == ".bmp" ? detail::FileFormat::bmp
-                                                : detail::FileFormat::jpeg;
-        if (info.format != expected)
-            throw ValidationError(std::string(who) + ": image file " + path.string() + " holds a " +
-                                  format_name(info.format) + " image; its extension says " + extension.substr(1));
-        detail::check_decodes(*file_bytes_, info, path, who, "image file");  // the whole file, not only its header
-        path_ = path;
-        format_ = extension.substr(1);
-        width_ = info.width;
-        height_ = info.height;
-    }
+    explicit Image(const std::filesystem::path& path);
 
     /// Adds a mask layer under `key` (e.g. "predictions"); masks keep the order they are added in.
     /// \throws wandb::ValidationError  if the key is empty, not UTF-8, already used, or the mask's
@@ -158,39 +124,25 @@ public:
 
     /// Adds a layer of boxes under `key`; layers keep the order they are added in.
     /// \throws wandb::ValidationError  if the key is empty, not UTF-8 or already used.
-    Image& with_boxes(std::string key, BoundingBoxes2D boxes) & {
-        check_layer_key(key, "boxes", has_boxes(key));
-        boxes_.emplace_back(std::move(key), std::make_shared<const BoundingBoxes2D>(std::move(boxes)));
-        return *this;
-    }
+    Image& with_boxes(std::string key, BoundingBoxes2D boxes) &;
     /// \copydoc with_boxes
     Image&& with_boxes(std::string key, BoundingBoxes2D boxes) && {
         return std::move(with_boxes(std::move(key), std::move(boxes)));
     }
 
     /// Sets the explicit class set (the SDK's `classes=`); merged after box and mask labels.
-    Image& with_classes(Classes classes) & {
-        classes_ = std::move(classes);
-        return *this;
-    }
+    Image& with_classes(Classes classes) &;
     /// \copydoc with_classes
     Image&& with_classes(Classes classes) && { return std::move(with_classes(std::move(classes))); }
 
     /// Sets the caption shown under the image.
     /// \throws wandb::ValidationError  if it is not valid UTF-8.
-    Image& with_caption(std::string caption) & {
-        detail::require_utf8(caption, who, "caption");
-        caption_ = std::move(caption);
-        return *this;
-    }
+    Image& with_caption(std::string caption) &;
     /// \copydoc with_caption
     Image&& with_caption(std::string caption) && { return std::move(with_caption(std::move(caption))); }
 
     /// Sets the SDK's `grouping` number (written only when non-zero, as the SDK does).
-    Image& with_grouping(int grouping) & {
-        grouping_ = grouping;
-        return *this;
-    }
+    Image& with_grouping(int grouping) &;
     /// \copydoc with_grouping
     Image&& with_grouping(int grouping) && { return std::move(with_grouping(grouping)); }
 
@@ -204,18 +156,7 @@ public:
     /// of borrowed uint8 pixels, the first call copies them into a tensor kept by the image and its
     /// copies; encoding never calls it. Thread-safe.
     /// \throws std::bad_alloc  if that copy cannot be made.
-    const std::shared_ptr<const xt::xtensor<std::uint8_t, 3>>& pixels() const {
-        static const std::shared_ptr<const xt::xtensor<std::uint8_t, 3>> none;
-        if (!storage_) return none;
-        std::call_once(storage_->materialized, [this] {
-            if (storage_->tensor) return;
-            const StridedPixels& v = storage_->view;
-            auto copy = std::make_shared<xt::xtensor<std::uint8_t, 3>>(std::array<std::size_t, 3>{v.height, v.width, v.channels});
-            detail::copy_view(v, copy->data());
-            storage_->tensor = std::move(copy);
-        });
-        return storage_->tensor;
-    }
+    const std::shared_ptr<const xt::xtensor<std::uint8_t, 3>>& pixels() const;
     /// The 8-bit pixels as a view into the memory that holds them, owned or borrowed: what the
     /// encoder reads; null for an image from a file. Copies of an image share this view.
     const StridedPixels* pixel_view() const noexcept { return storage_ ? &storage_->view : nullptr; }
@@ -241,82 +182,21 @@ public:
     /// The class set W&B receives, merged as the SDK merges it: the labels of each box layer, then
     /// of each mask layer, then the explicit classes; a later name for an id replaces the earlier
     /// one in its first position. Empty when nothing carries labels.
-    std::vector<ClassInfo> class_set() const {
-        std::vector<ClassInfo> merged;
-        auto put = [&](int id, const std::string& name) {
-            auto it = std::find_if(merged.begin(), merged.end(), [&](const ClassInfo& c) { return c.id == id; });
-            if (it != merged.end()) {
-                it->name = name;
-            } else {
-                merged.push_back({id, name});
-            }
-        };
-        for (const auto& layer : boxes_)
-            for (const auto& [id, name] : layer.second->class_labels()) put(id, name);
-        for (const auto& layer : masks_)
-            for (const auto& [id, name] : layer.second->class_labels()) put(id, name);
-        if (classes_)
-            for (const ClassInfo& c : classes_->class_set()) put(c.id, c.name);
-        return merged;
-    }
+    std::vector<ClassInfo> class_set() const;
 
 private:
     static constexpr const char* who = "wandb::Image";
 
-    static const char* format_name(detail::FileFormat f) {
-        switch (f) {
-            case detail::FileFormat::png: return "PNG";
-            case detail::FileFormat::jpeg: return "JPEG";
-            case detail::FileFormat::bmp: return "BMP";
-            default: return "unknown";
-        }
-    }
+    static const char* format_name(detail::FileFormat f);
+    bool has_mask(const std::string& key) const;
+    bool has_boxes(const std::string& key) const;
+    static void check_layer_key(const std::string& key, const char* kind, bool taken);
 
-    bool has_mask(const std::string& key) const {
-        return std::any_of(masks_.begin(), masks_.end(), [&](const auto& m) { return m.first == key; });
-    }
-    bool has_boxes(const std::string& key) const {
-        return std::any_of(boxes_.begin(), boxes_.end(), [&](const auto& b) { return b.first == key; });
-    }
-    static void check_layer_key(const std::string& key, const char* kind, bool taken) {
-        detail::require_name(key, who, std::string(kind) + " key");
-        if (taken) throw ValidationError(std::string(who) + ": duplicate " + kind + " key " + detail::quoted(key));
-    }
-
-    void own(xt::xtensor<std::uint8_t, 3>&& pixels) {
-        auto tensor = std::make_shared<const xt::xtensor<std::uint8_t, 3>>(std::move(pixels));
-        height_ = tensor->shape()[0];
-        width_ = tensor->shape()[1];
-        const std::size_t channels = tensor->shape()[2];
-        storage_ = std::make_shared<detail::ImageStorage>();
-        storage_->view = strided_pixels(tensor->data(), height_, width_, channels, std::ptrdiff_t(width_ * channels),
-                                        std::ptrdiff_t(channels), 1, tensor);
-        storage_->tensor = std::move(tensor);
-    }
-
-    void set_format(ImageFormat file_type) {
-        if (storage_) {
-            height_ = storage_->view.height;
-            width_ = storage_->view.width;
-        }
-        format_ = file_type == ImageFormat::png ? "png" : file_type == ImageFormat::jpg ? "jpg" : "bmp";
-    }
+    void own(xt::xtensor<std::uint8_t, 3>&& pixels);
+    void set_format(ImageFormat file_type);
 
     /// True if some value of a uint8 view exceeds 1 (then the SDK's rule leaves the values as they are).
-    static bool any_above_one(const StridedPixels& view) {
-        const detail::TypedPixels<std::uint8_t> px(view);
-        for (std::size_t r = 0; r < px.height; ++r) {
-            if (px.rows_packed()) {
-                const std::uint8_t* p = px.row_data(r);
-                if (std::any_of(p, p + px.width * px.channels, [](std::uint8_t v) { return v > 1; })) return true;
-            } else {
-                for (std::size_t c = 0; c < px.width; ++c)
-                    for (std::size_t k = 0; k < px.channels; ++k)
-                        if (px.at(r, c, k) > 1) return true;
-            }
-        }
-        return false;
-    }
+    static bool any_above_one(const StridedPixels& view);
 
     /// Shapes, finiteness and the SDK's rescaling: one pass for the range, one to convert.
     template <class Container>
@@ -411,3 +291,7 @@ private:
 };
 
 WANDB_NAMESPACE_END
+
+#if WANDB_IMAGEMASK_DEFINITIONS
+#include "image-inl.hpp"
+#endif

@@ -16,7 +16,7 @@
 #include <utility>
 
 #include "classes.hpp"
-#include "detail/image_file.hpp"
+#include "detail/image_types.hpp"
 #include "internal/strided_access.hpp"
 #include "detail/text.hpp"
 #include "detail/xtensor.hpp"
@@ -35,6 +35,19 @@ struct MaskStorage {
     std::shared_ptr<const xt::xtensor<T, 2>> tensor;
     std::once_flag materialized;
 };
+
+/// A saved mask PNG, read once and decoded: the file's bytes as read (what is logged) and its
+/// labels, H x W.
+struct MaskFile {
+    SharedBytes bytes;
+    xt::xtensor<std::uint8_t, 2> labels;
+};
+
+/// Reads and decodes the mask PNG of ImageMask's path constructor (see there): single-channel
+/// 8-bit gray, pixel value = class id. \param who  the message prefix, "wandb::ImageMask".
+/// \throws ValidationError  if the file is missing, unreadable, a directory, not a PNG, corrupt
+///         (bad CRC, truncated), or not 8-bit gray (the message says what it is).
+MaskFile read_mask_file(const std::filesystem::path& path, const char* who);
 
 }  // namespace detail
 
@@ -85,22 +98,13 @@ public:
     /// \throws wandb::ValidationError  if the file is missing, unreadable, a directory, not a PNG,
     ///         corrupt (bad CRC, truncated), or not 8-bit gray (the message says what it is).
     explicit ImageMask(const std::filesystem::path& path, std::optional<ClassLabels> class_labels = std::nullopt) {
-        file_bytes_ = detail::read_input_file(path, who, "mask file");
-        if (detail::sniff_format(*file_bytes_) != detail::FileFormat::png)
-            throw ValidationError(std::string(who) + ": mask file " + path.string() + " is not a PNG image");
-        detail::PngHeader header;
-        if (!detail::read_png_header(*file_bytes_, header))
-            throw ValidationError(std::string(who) + ": mask file " + path.string() + " is corrupt: no IHDR chunk");
-        if (header.color_type != 0 || header.bit_depth != 8)
-            throw ValidationError(std::string(who) + ": mask file " + path.string() +
-                                  " must be single-channel 8-bit gray, but it has " +
-                                  std::to_string(header.channels()) + " channel" + (header.channels() == 1 ? "" : "s") +
-                                  " (" + header.color_name() + ") of " + std::to_string(header.bit_depth) + " bit" +
-                                  (header.bit_depth == 1 ? "" : "s"));
-        const auto info = detail::probe_image(*file_bytes_, path, who, "mask file");
-        const auto pixels = detail::decode_image(*file_bytes_, 1, path, who, "mask file");
-        own(xt::xtensor<T, 2>(xt::adapt(pixels.get(), info.height * info.width, xt::no_ownership(),
-                                        std::array<std::size_t, 2>{info.height, info.width})));
+        detail::MaskFile file = detail::read_mask_file(path, who);
+        file_bytes_ = std::move(file.bytes);
+        if constexpr (std::is_same_v<T, std::uint8_t>) {
+            own(std::move(file.labels));
+        } else {
+            own(xt::xtensor<T, 2>(file.labels));
+        }
         path_ = path;
         set_labels(std::move(class_labels));
     }
@@ -266,3 +270,7 @@ ImageMask(const std::filesystem::path&, std::optional<ClassLabels> = std::nullop
 ImageMask(StridedPixels, std::optional<ClassLabels> = std::nullopt) -> ImageMask<std::uint8_t>;
 
 WANDB_NAMESPACE_END
+
+#if WANDB_IMAGEMASK_DEFINITIONS
+#include "image_mask-inl.hpp"
+#endif

@@ -44,35 +44,10 @@ constexpr PixelType pixel_type_of() noexcept {
 }
 
 /// "uint8", "int8", ..., "float32", "float64" (numpy's names).
-inline const char* pixel_type_name(PixelType type) noexcept {
-    switch (type) {
-        case PixelType::u8: return "uint8";
-        case PixelType::i8: return "int8";
-        case PixelType::u16: return "uint16";
-        case PixelType::i16: return "int16";
-        case PixelType::u32: return "uint32";
-        case PixelType::i32: return "int32";
-        case PixelType::u64: return "uint64";
-        case PixelType::i64: return "int64";
-        case PixelType::f32: return "float32";
-        case PixelType::f64: return "float64";
-    }
-    return "unknown";
-}
+const char* pixel_type_name(PixelType type) noexcept;
 
 /// Bytes per element of a PixelType.
-inline std::size_t pixel_type_size(PixelType type) noexcept {
-    switch (type) {
-        case PixelType::u8:
-        case PixelType::i8: return 1;
-        case PixelType::u16:
-        case PixelType::i16: return 2;
-        case PixelType::u32:
-        case PixelType::i32:
-        case PixelType::f32: return 4;
-        default: return 8;
-    }
-}
+std::size_t pixel_type_size(PixelType type) noexcept;
 
 /// A read-only view of `height` x `width` pixels of `channels` elements each, in memory this
 /// library does not own. The element (row r, column c, output channel k) is at byte
@@ -116,3 +91,7 @@ StridedPixels strided_pixels(const T* data, std::size_t height, std::size_t widt
 }
 
 WANDB_NAMESPACE_END
+
+#if WANDB_IMAGEMASK_DEFINITIONS
+#include "strided_pixels-inl.hpp"
+#endif

@@ -17,17 +17,12 @@
 
 #include "../error.hpp"
 #include "crc32.hpp"
+#include "image_types.hpp"
 #include "input_file.hpp"
 #include "stb.hpp"
 
 WANDB_NAMESPACE_BEGIN
 namespace detail {
-
-/// Immutable file content, shared by copies of the object that read it.
-using SharedBytes = std::shared_ptr<const std::vector<std::uint8_t>>;
-
-/// The largest side W&B's image pipeline (PIL) accepts; the SDK declares it as MAX_DIMENSION.
-inline constexpr std::size_t max_image_side = 65500;
 
 /// Reads a whole file given by the user; only a regular file is read (see input_file.hpp).
 /// \param who  message prefix; \param what  e.g. "mask file".
@@ -46,9 +41,6 @@ inline SharedBytes read_input_file(const std::filesystem::path& path, const char
     bytes->resize(static_cast<std::size_t>(n));  // a file that shrank while read: what was there
     return bytes;
 }
-
-/// The formats W&B shows and we accept from files.
-enum class FileFormat { unknown, png, jpeg, bmp };
 
 /// The format named by a file's leading bytes.
 inline FileFormat sniff_format(const std::vector<std::uint8_t>& b) noexcept {

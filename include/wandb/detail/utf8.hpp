@@ -5,7 +5,6 @@
 /// valid UTF-8; nlohmann::json would otherwise throw at dump time, far from the bad input.
 
 #include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,77 +16,21 @@ namespace detail {
 
 /// The length (1-4) of the valid UTF-8 sequence starting at `pos`, or 0 if the bytes there do not
 /// form one (overlong forms, surrogates and code points above U+10FFFF are invalid).
-inline std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) noexcept {
-    const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
-    const std::size_t n = text.size();
-    const std::uint8_t c = s[pos];
-    if (c < 0x80) return 1;
-    std::size_t len = 0;
-    std::uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0) lo = 0xA0;  // no overlong
-        if (c == 0xED) hi = 0x9F;  // no surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0) lo = 0x90;  // no overlong
-        if (c == 0xF4) hi = 0x8F;  // not above U+10FFFF
-    } else {
-        return 0;
-    }
-    if (pos + 1 >= n || s[pos + 1] < lo || s[pos + 1] > hi) return 0;
-    for (std::size_t k = 2; k < len; ++k)
-        if (pos + k >= n || (s[pos + k] & 0xC0) != 0x80) return 0;
-    return len;
-}
+std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) noexcept;
 
 /// The byte offset of the first byte that does not start a valid UTF-8 sequence, or nullopt.
-inline std::optional<std::size_t> first_invalid_utf8(std::string_view text) noexcept {
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t len = utf8_sequence_length(text, i);
-        if (len == 0) return i;
-        i += len;
-    }
-    return std::nullopt;
-}
-
+std::optional<std::size_t> first_invalid_utf8(std::string_view text) noexcept;
 
 /// `text` with each maximal ill-formed part replaced by U+FFFD (EF BF BD), the replacement
 /// Unicode recommends (§3.9, "U+FFFD substitution of maximal subparts") and Python's
 /// `bytes.decode("utf-8", errors="replace")` makes: a stray Latin-1 byte such as 0xE9 becomes one
 /// U+FFFD, so does a sequence cut short (E2 82), while each byte that can never start or continue
 /// a sequence (C0, FF, a lone 80) becomes one U+FFFD of its own. Valid text is returned unchanged.
-inline std::string replace_invalid_utf8(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
-    const std::size_t n = text.size();
-    for (std::size_t i = 0; i < n;) {
-        const std::size_t len = utf8_sequence_length(text, i);
-        if (len > 0) {
-            out.append(text.substr(i, len));
-            i += len;
-            continue;
-        }
-        // The maximal subpart: a valid lead byte followed by the continuation bytes that still fit.
-        const std::uint8_t c = s[i];
-        std::size_t want = 0;
-        std::uint8_t lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) want = 2;
-        else if (c >= 0xE0 && c <= 0xEF) want = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-        else if (c >= 0xF0 && c <= 0xF4) want = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-        std::size_t take = 1;
-        if (want > 0 && i + 1 < n && s[i + 1] >= lo && s[i + 1] <= hi) {
-            take = 2;
-            while (take < want && i + take < n && (s[i + take] & 0xC0) == 0x80) ++take;
-        }
-        out += "\xEF\xBF\xBD";
-        i += take;
-    }
-    return out;
-}
+std::string replace_invalid_utf8(std::string_view text);
 
 }  // namespace detail
 WANDB_NAMESPACE_END
+
+#if WANDB_IMAGEMASK_DEFINITIONS
+#include "utf8-inl.hpp"
+#endif

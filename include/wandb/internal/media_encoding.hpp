@@ -20,6 +20,7 @@
 #include "../detail/image_file.hpp"
 #include "../detail/stb.hpp"
 #include "strided_access.hpp"
+#include "strided_rows.hpp"
 
 WANDB_NAMESPACE_BEGIN
 namespace detail {
