@@ -54,11 +54,15 @@ struct Timestamp {
     std::int32_t nanos = 0;
 };
 
+/// The `min_consumer` today's wandb-core writes in every run's Header record: its
+/// `MinServerVersion` (core/internal/version/version.go, "0.70.0" since July 2026; "0.40.0" before).
+inline constexpr const char* header_min_consumer = "0.70.0";
+
 /// `HeaderRecord` with its `VersionInfo`. The SDK writes it as the first record; producer is
 /// "<sdk version>+<commit>".
 struct HeaderRecord {
     std::string producer;      ///< who wrote the log
-    std::string min_consumer;  ///< oldest W&B server that reads it fully (the SDK writes "0.40.0")
+    std::string min_consumer;  ///< oldest W&B server that reads it fully (header_min_consumer)
 };
 
 /// `GitRepoRecord`.

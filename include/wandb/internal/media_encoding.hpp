@@ -34,6 +34,10 @@ struct EncodedFile {
     Sha256Digest sha256;
 };
 
+/// The JPEG quality an Image logged as "jpg" is written with: PIL's default for `Image.save`
+/// (75), which the SDK's `wandb.Image(..., file_type="jpg")` uses.
+inline constexpr int jpeg_quality = 75;
+
 /// Wraps bytes with their digest.
 inline EncodedFile make_encoded_file(std::string subdir, std::string extension, SharedBytes bytes) {
     const Sha256Digest digest = Sha256::of(bytes->data(), bytes->size());
@@ -47,7 +51,7 @@ inline std::vector<std::uint8_t> encode_png_view(const StridedPixels& view) {
     return encode_png_rows(rows, view.width, view.height, view.channels, PngOptions{}, ZlibBackend::best);
 }
 
-/// The image's own file: its pixels encoded as png (our encoder), jpg (stb, quality 75, alpha
+/// The image's own file: its pixels encoded as png (our encoder), jpg (stb, jpeg_quality, alpha
 /// dropped, as PIL saves RGBA-as-RGB) or bmp (stb); or the bytes of the file it came from.
 /// PNG reads borrowed pixels where they are; stb needs one packed buffer, so jpg and bmp of
 /// strided or reordered pixels make a temporary packed copy.
@@ -74,7 +78,7 @@ inline EncodedFile encode_image(const Image& image) {
         };
         const int w = static_cast<int>(image.width()), h = static_cast<int>(image.height());
         const int ok = image.format() == "jpg"
-                           ? stbi_write_jpg_to_func(sink, bytes.get(), w, h, static_cast<int>(channels), pixels, 75)
+                           ? stbi_write_jpg_to_func(sink, bytes.get(), w, h, static_cast<int>(channels), pixels, jpeg_quality)
                            : stbi_write_bmp_to_func(sink, bytes.get(), w, h, static_cast<int>(channels), pixels);
         if (!ok) throw ValidationError("wandb::Image: cannot encode a " + image.format() + " image");
     }

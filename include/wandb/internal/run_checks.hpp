@@ -56,9 +56,15 @@ inline void check_name_option(const std::string& value, const char* option) {
                                   " contains '" + c + "'; W&B forbids / \\ # ? % :");
 }
 
+/// The longest file name the file systems a run lives on allow (NAME_MAX on Linux), in bytes.
+inline constexpr std::size_t max_file_name_bytes = 255;
+/// The longest tag W&B takes, in characters (wandb_settings.py validate_run_tags).
+inline constexpr std::size_t max_tag_characters = 64;
+
 /// W&B's run id rules (wandb/sdk/wandb_settings.py, validate_run_id: not empty, no white space
 /// at either end, none of : ; , # ? / '), the characters the older SDK forbade too (\ %), and
 /// what a run directory and URL need (see OfflineRun()).
+
 inline void check_run_id(const std::string& id) {
     if (id.empty()) return;  // a random id is made
     const std::string named = std::string(run_who) + ": option run_id " + detail::quoted(id);
@@ -70,11 +76,11 @@ inline void check_run_id(const std::string& id) {
         throw ValidationError(named + " starts or ends with a space; W&B forbids that");
     if (id == "." || id == "..")
         throw ValidationError(named + " is not a usable id: a run's URL ends with its id");
-    constexpr std::size_t longest = 255 - (sizeof("offline-run-YYYYMMDD_HHMMSS-") - 1);
+    constexpr std::size_t longest = max_file_name_bytes - (sizeof("offline-run-YYYYMMDD_HHMMSS-") - 1);
     if (id.size() > longest)
         throw ValidationError(std::string(run_who) + ": option run_id is " + std::to_string(id.size()) +
                               " bytes long; at most " + std::to_string(longest) +
-                              " fit in the run directory's name (255 bytes)");
+                              " fit in the run directory's name (" + std::to_string(max_file_name_bytes) + " bytes)");
 }
 
 /// Checks every option as OfflineRun() documents; messages start with "wandb::OfflineRun".
@@ -97,9 +103,10 @@ inline void validate_run_options(const OfflineRunOptions& options) {
         // validate_run_tags; the server refuses longer ones at sync): code points here.
         std::size_t characters = 0;
         for (const char c : tag) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-        if (characters > 64)
+        if (characters > max_tag_characters)
             throw ValidationError(std::string(run_who) + ": tag " + detail::quoted(tag) + " is " +
-                                  std::to_string(characters) + " characters; W&B allows 64");
+                                  std::to_string(characters) + " characters; W&B allows " +
+                                  std::to_string(max_tag_characters));
     }
     check_values_object(options.config, run_who, "option config", false);
     if (options.system_metrics && options.system_metrics_interval < std::chrono::milliseconds(100))

@@ -284,7 +284,7 @@ private:
         Json facts = run_metadata(started_);
         add_gpu_facts(facts, companions_->gpus());
         std::vector<Bytes> records = {
-            encode_record(1, HeaderRecord{std::string(version_string) + "+" + producer_name, "0.40.0"}),
+            encode_record(1, HeaderRecord{std::string(version_string) + "+" + producer_name, header_min_consumer}),
             encode_record(2, run),
             encode_record(3, environment_record(facts, started_, random_base36(32)))};
         if (!summary_.empty()) {  // a resumed fragment shows the earlier summary on its own

@@ -245,6 +245,10 @@ struct TableRunContext {
     std::function<void(const std::string&)> claim_run_file;
 };
 
+/// The length of an artifact's `client_id` and `sequence_client_id`: the SDK's
+/// `generate_fast_id(128)` (wandb/sdk/artifacts/artifact.py).
+inline constexpr std::size_t artifact_client_id_length = 128;
+
 /// What logging a table produced.
 struct LoggedTable {
     ArtifactRecord artifact;   ///< the `run_table` artifact, ready for encode_record
@@ -296,8 +300,8 @@ inline LoggedTable stage_table_for_run(const Table& table, const TableRunContext
     LoggedTable out;
     out.run_file = run_file;
     ArtifactRecord& a = out.artifact;
-    a.client_id = context.random_id(128);
-    a.sequence_client_id = context.random_id(128);
+    a.client_id = context.random_id(artifact_client_id_length);
+    a.sequence_client_id = context.random_id(artifact_client_id_length);
 
     ArtifactStager stager(context.run_dir / "artifacts" / "staging", context.random_id, who);
     TableArtifactWriter writer(stager, files);
