@@ -30,6 +30,20 @@ WANDB_IMAGEMASK_INLINE Image::Image(StridedPixels pixels, ImageFormat file_type,
     set_format(file_type);
 }
 
+WANDB_IMAGEMASK_INLINE xt::xtensor<std::uint8_t, 3> Image::convert_view_to_8bit(const StridedPixels& view,
+                                                                                Normalize normalize, std::size_t rank) {
+    return detail::visit_pixel_type(view.type, [&](auto* tag) {
+        using Source = std::remove_pointer_t<decltype(tag)>;
+        return convert_to_8bit(detail::TypedPixels<Source>(view), normalize, rank, who);
+    });
+}
+
+WANDB_IMAGEMASK_INLINE Image::Image(const Image& other) = default;
+WANDB_IMAGEMASK_INLINE Image::Image(Image&& other) noexcept = default;
+WANDB_IMAGEMASK_INLINE Image& Image::operator=(const Image& other) = default;
+WANDB_IMAGEMASK_INLINE Image& Image::operator=(Image&& other) noexcept = default;
+WANDB_IMAGEMASK_INLINE Image::~Image() = default;
+
 WANDB_IMAGEMASK_INLINE Image::Image(const std::filesystem::path& path) {
     std::string extension = path.extension().string();
     std::string lower = extension;

@@ -98,6 +98,16 @@ public:
     ///         or has a side over 65500.
     explicit Image(const std::filesystem::path& path);
 
+    /// Images copy and move as their fields; copies share the pixels, masks and boxes.
+    Image(const Image& other);
+    /// \copydoc Image(const Image&)
+    Image(Image&& other) noexcept;
+    /// \copydoc Image(const Image&)
+    Image& operator=(const Image& other);
+    /// \copydoc Image(const Image&)
+    Image& operator=(Image&& other) noexcept;
+    ~Image();
+
     /// Adds a mask layer under `key` (e.g. "predictions"); masks keep the order they are added in.
     /// \throws wandb::ValidationError  if the key is empty, not UTF-8, already used, or the mask's
     ///         shape differs from the image's (message names the key and both shapes).
@@ -215,20 +225,31 @@ private:
             throw ValidationError(std::string(who) + ": pixels shape " + detail::shape_string(shape) +
                                   " has a side over " + std::to_string(detail::max_image_side));
 
-        if (source.layout() != xt::layout_type::row_major) {
-            const xt::xarray<Source> row_major = source;  // one copy, only for exotic layouts
-            return to_8bit(row_major, normalize);
-        }
-        StridedPixels view;  // of any arithmetic type (long double too): only its layout is read
+        // The container's memory read through its own strides (any layout; a side of 1 may have
+        // stride 0), in row-major order.
+        const auto& strides = source.strides();
+        constexpr auto size = std::ptrdiff_t(sizeof(Source));
+        StridedPixels view;
         view.data = source.data();
         view.height = height;
         view.width = width;
         view.channels = channels;
-        view.channel_stride = std::ptrdiff_t(sizeof(Source));
-        view.column_stride = std::ptrdiff_t(channels * sizeof(Source));
-        view.row_stride = std::ptrdiff_t(width) * view.column_stride;
-        return convert_to_8bit(detail::TypedPixels<Source>(view), normalize, rank, who);
+        view.row_stride = std::ptrdiff_t(strides[0]) * size;
+        view.column_stride = std::ptrdiff_t(strides[1]) * size;
+        view.channel_stride = rank == 3 ? std::ptrdiff_t(strides[2]) * size : size;
+        if constexpr (sizeof(Source) <= 8 && !std::is_same_v<Source, long double>) {
+            // A type the library converts itself, compiled once (compiled mode): what this
+            // template adds to a user's source file is the shape checks and the view.
+            view.type = pixel_type_of<Source>();
+            return convert_view_to_8bit(view, normalize, rank);
+        } else {
+            return convert_to_8bit(detail::TypedPixels<Source>(view), normalize, rank, who);
+        }
     }
+
+    /// convert_to_8bit for the view's PixelType (errors name "wandb::Image").
+    static xt::xtensor<std::uint8_t, 3> convert_view_to_8bit(const StridedPixels& view, Normalize normalize,
+                                                             std::size_t rank);
 
     /// Finiteness and the SDK's rescaling of (shape-checked) pixels read through their strides:
     /// one pass for the range, one to convert. `rank` 3 names the channel in errors (the

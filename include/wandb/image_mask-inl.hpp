@@ -35,4 +35,8 @@ WANDB_IMAGEMASK_INLINE MaskFile read_mask_file(const std::filesystem::path& path
 }
 
 }  // namespace detail
+#if !WANDB_IMAGEMASK_HEADER_ONLY
+template class ImageMask<std::uint8_t>;
+#endif
+
 WANDB_NAMESPACE_END

@@ -269,6 +269,11 @@ ImageMask(const std::filesystem::path&, std::optional<ClassLabels> = std::nullop
 /// `wandb::ImageMask(view, ...)` holds 8-bit labels (read from the view's memory).
 ImageMask(StridedPixels, std::optional<ClassLabels> = std::nullopt) -> ImageMask<std::uint8_t>;
 
+#if !WANDB_IMAGEMASK_HEADER_ONLY
+// Compiled mode: the 8-bit mask every Image holds is instantiated once, in the library.
+extern template class ImageMask<std::uint8_t>;
+#endif
+
 WANDB_NAMESPACE_END
 
 #if WANDB_IMAGEMASK_DEFINITIONS
