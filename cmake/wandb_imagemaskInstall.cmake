@@ -85,6 +85,8 @@ endif()
 
 # Debian packages, one per component, named <package>_<version>_<architecture>.deb:
 #   wandb-imagemask       (dev, Architecture: all) depends on the -dev packages of the dependencies
+#   wandb-imagemask-compiled  (compiled, this machine's architecture) depends on wandb-imagemask
+#                         of the same version
 #   wandb-imagemask-tool  (tool, this machine's architecture) depends on what dpkg-shlibdeps finds
 if(PROJECT_IS_TOP_LEVEL)
   set(CPACK_PACKAGE_NAME wandb-imagemask)
@@ -113,6 +115,19 @@ the pkg-config file (wandb_imagemask).")
     list(APPEND depends "libdeflate-dev")
   endif()
   list(JOIN depends ", " CPACK_DEBIAN_DEV_PACKAGE_DEPENDS)
+  if(TARGET wandb_imagemask_compiled)
+    list(APPEND CPACK_COMPONENTS_ALL compiled)
+    set(CPACK_DEBIAN_COMPILED_PACKAGE_NAME wandb-imagemask-compiled)
+    set(CPACK_DEBIAN_COMPILED_PACKAGE_SECTION libdevel)
+    set(CPACK_DEBIAN_COMPILED_PACKAGE_DEPENDS "wandb-imagemask (= ${PROJECT_VERSION})")
+    set(CPACK_COMPONENT_COMPILED_DESCRIPTION "wandb-imagemask compiled once, as a static library
+The compiled form of the wandb-imagemask library: libwandb-imagemask.a, its
+CMake target wandb::imagemask_compiled and the pkg-config file
+wandb_imagemask_compiled. A program built with WANDB_IMAGEMASK_HEADER_ONLY=0
+links it instead of compiling the library in every source file.")
+    install(FILES LICENSE DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/wandb-imagemask-compiled"
+      RENAME copyright COMPONENT compiled)
+  endif()
   if(TARGET wandb-imagemask)
     list(APPEND CPACK_COMPONENTS_ALL tool)
     set(CPACK_DEBIAN_TOOL_PACKAGE_NAME wandb-imagemask-tool)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The consumer.deb_package test: makes the Debian packages with `cpack -G DEB`, checks the headers
-# package's file name, architecture and dependencies, installs the packages with apt-get, builds
-# the find_package consumer and a pkg-config-only consumer against /usr, runs the installed tool,
+# package's file name, architecture and dependencies (and the compiled library's package's), installs
+# the packages with apt-get, builds the find_package consumer and a pkg-config-only consumer against
+# /usr, in both modes, runs the installed tool,
 # and removes the packages again. apt installs into /, so that part needs root (CI runs as root);
 # otherwise the test stops after the package checks and reports itself skipped (exit 77).
 # Usage: deb_package.sh SOURCE_DIR BUILD_DIR WORK_DIR CXX VERSION HAVE_LIBDEFLATE(ON|OFF)
@@ -38,6 +39,30 @@ if [[ -n "$unexpected" ]]; then
   exit 1
 fi
 packages=("$deb")
+compiled_deb="$(find "$work/packages" -maxdepth 1 -name "wandb-imagemask-compiled_${version}_*.deb")"
+if [[ -z "$compiled_deb" && -f "$build_dir/libwandb-imagemask.a" ]]; then
+  echo "FAILED: the build has the compiled library but cpack made no wandb-imagemask-compiled package: $(ls "$work/packages")"
+  exit 1
+fi
+if [[ -n "$compiled_deb" ]]; then
+  compiled_depends="$(dpkg-deb -f "$compiled_deb" Depends)"
+  if [[ "$compiled_depends" != "wandb-imagemask (= $version)" ]]; then
+    echo "FAILED: $(basename "$compiled_deb") has Depends: '$compiled_depends', expected 'wandb-imagemask (= $version)'"
+    exit 1
+  fi
+  compiled_files="$(dpkg-deb -c "$compiled_deb" | awk '{print $6}')"
+  for wanted in 'libwandb-imagemask\.a$' 'cmake/wandb_imagemask/wandb_imagemaskCompiledTargets\.cmake$' \
+                'pkgconfig/wandb_imagemask_compiled\.pc$'; do
+    grep -Eq "^\./usr/lib/(.*/)?$wanted" <<< "$compiled_files" ||
+      { echo "FAILED: $(basename "$compiled_deb") has no /usr/lib/.../$wanted: $compiled_files"; exit 1; }
+  done
+  if grep -q '^\./usr/include/' <<< "$compiled_files"; then
+    echo "FAILED: $(basename "$compiled_deb") holds headers, which are wandb-imagemask's"
+    exit 1
+  fi
+  packages+=("$compiled_deb")
+  echo "made $(basename "$compiled_deb") (Depends: $compiled_depends)"
+fi
 tool_deb="$(find "$work/packages" -maxdepth 1 -name "wandb-imagemask-tool_${version}_*.deb")"
 if [[ -n "$tool_deb" ]]; then
   packages+=("$tool_deb")
@@ -55,7 +80,7 @@ if dpkg-query -W -f='${Status}' wandb-imagemask 2>/dev/null | grep -q "install o
   exit 77
 fi
 apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y -q "$@"; }
-remove_packages() { apt_get remove --purge wandb-imagemask wandb-imagemask-tool > "$work/remove.log" 2>&1 || cat "$work/remove.log"; }
+remove_packages() { apt_get remove --purge wandb-imagemask wandb-imagemask-compiled wandb-imagemask-tool > "$work/remove.log" 2>&1 || cat "$work/remove.log"; }
 trap remove_packages EXIT
 apt_get install --no-install-recommends "${packages[@]}" > "$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
 
@@ -82,6 +107,20 @@ flags="$(pkg-config --cflags --libs wandb_imagemask)"
 "$cxx" -std=c++17 "$consumers/consumer.cpp" $flags -o "$work/pkg_config_consumer"
 "$work/pkg_config_consumer" > /dev/null
 echo "pkg-config consumer against the package ($flags): OK"
+
+if [[ -n "$compiled_deb" ]]; then
+  cmake -S "$consumers/compiled_find_package" -B "$work/compiled_find_package" -DCMAKE_CXX_COMPILER="$cxx" \
+    > "$work/compiled_find_package.log" 2>&1 || { cat "$work/compiled_find_package.log"; exit 1; }
+  cmake --build "$work/compiled_find_package" > "$work/compiled_find_package.build.log" 2>&1 ||
+    { cat "$work/compiled_find_package.build.log"; exit 1; }
+  "$work/compiled_find_package/consumer" > /dev/null
+  echo "compiled find_package consumer against the package: OK"
+  flags="$(pkg-config --cflags --libs wandb_imagemask_compiled)"
+  # shellcheck disable=SC2086  # the flags are words
+  "$cxx" -std=c++17 "$consumers/consumer.cpp" $flags -o "$work/compiled_pkg_config_consumer"
+  "$work/compiled_pkg_config_consumer" > /dev/null
+  echo "compiled pkg-config consumer against the package ($flags): OK"
+fi
 
 if [[ -n "$tool_deb" ]]; then
   tool_version="$(/usr/bin/wandb-imagemask --version)"

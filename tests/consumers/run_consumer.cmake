@@ -73,6 +73,13 @@ else()
   run("building" "${CMAKE_COMMAND}" --build "${WORK_DIR}/build")
 endif()
 
+if(KIND STREQUAL "add_subdirectory" OR KIND STREQUAL "fetchcontent")
+  # A vendored header-only use builds no library: the compiled form is built only when linked.
+  file(GLOB_RECURSE archives "${WORK_DIR}/build/*.a")
+  if(archives)
+    message(FATAL_ERROR "consumer ${KIND}: building the project built ${archives}, which it does not link")
+  endif()
+endif()
 if(KIND STREQUAL "no_libstb" OR KIND MATCHES "^compiled_")
   # stb came from stb.cpp or the compiled library: the program must not need Debian's libstb.so.
   execute_process(COMMAND readelf -d "${consumer}" OUTPUT_VARIABLE dynamic RESULT_VARIABLE rc)
