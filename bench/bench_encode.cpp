@@ -25,6 +25,9 @@
 #include <string>
 #include <vector>
 
+#include <wandb/detail/atomic_file.hpp>
+#include <wandb/detail/deflate.hpp>
+#include <wandb/detail/hash.hpp>
 #include <wandb/wandb.hpp>
 
 #include "bench_inputs.hpp"

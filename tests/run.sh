@@ -50,7 +50,8 @@ echo "=== clang, -fsanitize=address,undefined, compiled mode ==="
 # test, example and the tool built with WANDB_IMAGEMASK_HEADER_ONLY=0 against the compiled library.
 cmake -S "$root" -B "$root/build/clang-asan" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -gline-tables-only" \
   -DCMAKE_CXX_COMPILER=clang++ -DWANDB_IMAGEMASK_VERIFY_HEADERS=OFF \
-  -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=address,undefined -DWANDB_IMAGEMASK_BUILD_ADAPTER_TESTS=OFF
+  -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=address,undefined -DWANDB_IMAGEMASK_BUILD_ADAPTER_TESTS=OFF \
+  -DWANDB_IMAGEMASK_COMPILED_TESTS=ON
 cmake --build "$root/build/clang-asan" -j "$jobs"
 # The consumer projects ran in the g++ pass; they build without sanitizers. So did the memory
 # test (label "memory"): under ASan, RSS holds its quarantine and 100,000 steps take over a minute.
@@ -64,7 +65,7 @@ echo "=== clang, -fsanitize=thread, compiled mode: the concurrency tests ([threa
 # -O1 with line tables: every report still names file:line, and the build takes far less time.
 cmake -S "$root" -B "$root/build/clang-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" -DCMAKE_CXX_COMPILER=clang++ \
-  \
+  -DWANDB_IMAGEMASK_COMPILED_TESTS=ON \
   -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_SANITIZE=thread -DWANDB_IMAGEMASK_BUILD_EXAMPLES=OFF \
   -DWANDB_IMAGEMASK_BUILD_BENCH=OFF
 cmake --build "$root/build/clang-tsan" -j "$jobs" --target wandb_imagemask_thread_tests

@@ -24,6 +24,10 @@
 #include "support/run_support.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_bad_inputs {
+
 using Catch::Message;
 using wandb_test::TempDir;
 namespace fs = std::filesystem;
@@ -1091,3 +1095,5 @@ TEST_CASE("Two runs with the same id started in the same second: the second is r
     }
     FAIL("five attempts each crossed a second boundary");
 }
+
+}  // namespace test_bad_inputs

@@ -7,6 +7,10 @@
 
 #include "support/seed_fixtures.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_bounding_boxes {
+
 using Catch::Message;
 using wandb_test::seed_labels;
 
@@ -73,3 +77,5 @@ TEST_CASE("Box ids may be any int, including negative ones", "[bounding_boxes]")
     const wandb::BoundingBoxes2D boxes({{wandb::BoxCorners{0, 1, 0, 1}, -7}}, wandb::ClassLabels{{-7, "void"}});
     CHECK(boxes.class_labels().at(-7) == "void");
 }
+
+}  // namespace test_bounding_boxes

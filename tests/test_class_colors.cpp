@@ -14,6 +14,10 @@
 #include "support/seed_fixtures.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_class_colors {
+
 using wandb_test::TempDir;
 namespace fs = std::filesystem;
 
@@ -134,3 +138,5 @@ TEST_CASE("Class colors change nothing W&B receives: payloads, files, history an
     TempDir c, d;
     CHECK(records(c.path(), colored) == records(d.path(), plain));
 }
+
+}  // namespace test_class_colors

@@ -3,6 +3,10 @@
 
 #include <wandb/wandb.hpp>
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_classes {
+
 using Catch::Message;
 
 TEST_CASE("Classes serializes as the SDK's classes object, in the order given", "[classes]") {
@@ -65,3 +69,5 @@ TEST_CASE("A colored label is validated as any name", "[classes][colors][errors]
     CHECK_THROWS_MATCHES(wandb::ImageMask(mask, wandb::ClassLabels{{3, {"", wandb::Rgb{1, 2, 3}}}}), wandb::ValidationError,
                          Message("wandb::ImageMask: class label 3 name is empty"));
 }
+
+}  // namespace test_classes

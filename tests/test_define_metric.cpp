@@ -16,6 +16,10 @@
 #include "support/run_support.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_define_metric {
+
 using Catch::Matchers::Message;
 using wandb_test::TempDir;
 namespace fs = std::filesystem;
@@ -232,3 +236,5 @@ TEST_CASE("define_metric refuses what the SDK refuses, naming the input", "[defi
     CHECK_THROWS_MATCHES(run.define_metric("loss"), wandb::ValidationError,
                          Message("wandb::OfflineRun::define_metric: the run has finished"));
 }
+
+}  // namespace test_define_metric

@@ -30,6 +30,10 @@
 #include "support/run_support.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_faults {
+
 using wandb_test::TempDir;
 namespace fs = std::filesystem;
 
@@ -675,3 +679,5 @@ TEST_CASE("A process whose arguments, current directory and host name are not UT
         CHECK(log.of_kind("run")[0]["host"] == "h\xef\xbf\xbdte");
     }
 }
+
+}  // namespace test_faults

@@ -20,6 +20,10 @@
 
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_follow {
+
 namespace d = wandb::detail;
 using wandb_test::TempDir;
 using Bytes = std::vector<std::uint8_t>;
@@ -232,3 +236,5 @@ TEST_CASE("A follower on another thread sees every record while the writer appen
     REQUIRE(!appended_when_seen.empty());
     CHECK(appended_when_seen.front() < static_cast<int>(written.size()));  // read while still written
 }
+
+}  // namespace test_follow

@@ -13,6 +13,10 @@ namespace wandb_test {
 std::string second_tu_sha256_of(const std::string& text);
 }
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_hash {
+
 using wandb::detail::Md5;
 using wandb::detail::Sha256;
 
@@ -112,3 +116,5 @@ TEST_CASE("SHA-256's x86 SHA-extensions path equals the portable one, block for 
         CHECK(std::equal(portable, portable + 8, sha_ni));
     }
 }
+
+}  // namespace test_hash

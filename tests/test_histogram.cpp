@@ -17,6 +17,10 @@
 #include "support/run_support.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_histogram {
+
 using wandb_test::TempDir;
 using Counts = std::vector<std::int64_t>;
 using Edges = std::vector<double>;
@@ -147,3 +151,5 @@ TEST_CASE("A histogram is logged as a history value, nested, in a list and as a 
     CHECK_THROWS_MATCHES(mixed.add_data({1.5}), wandb::ValidationError,
                          Catch::Message("wandb::Table: row 1, column \"x\": a number cell, but the column holds Histogram values"));
 }
+
+}  // namespace test_histogram

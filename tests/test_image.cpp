@@ -9,6 +9,10 @@
 
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_image {
+
 using Catch::Message;
 using wandb_test::TempDir;
 
@@ -35,6 +39,30 @@ TEST_CASE("Image keeps 8-bit pixels of every accepted shape", "[image]") {
     CHECK(*wandb::Image(rgb).pixels() == rgb);
     const xt::xarray<std::uint8_t> rgba = xt::ones<std::uint8_t>({4, 1, 4}) * 77;
     CHECK(wandb::Image(rgba).pixels()->shape() == std::array<std::size_t, 3>{4, 1, 4});
+}
+
+TEST_CASE("Image reads containers of any layout in row-major order, and long double pixels", "[image]") {
+    // Column-major: element (r, c, k) is stored at r + 3 * c + 6 * k; the image is what a
+    // row-major array of the same values gives.
+    xt::xtensor<std::uint8_t, 3, xt::layout_type::column_major> cm = xt::zeros<std::uint8_t>({3, 2, 3});
+    for (std::size_t r = 0; r < 3; ++r)
+        for (std::size_t c = 0; c < 2; ++c)
+            for (std::size_t k = 0; k < 3; ++k) cm(r, c, k) = static_cast<std::uint8_t>(100 + 10 * r + 3 * c + k);
+    REQUIRE(cm.data()[1] == 110);  // (1, 0, 0): the layout is column-major
+    CHECK(pixels_of(wandb::Image(cm)) == std::vector<std::uint8_t>{100, 101, 102, 103, 104, 105, 110, 111, 112,
+                                                                   113, 114, 115, 120, 121, 122, 123, 124, 125});
+    // A float column-major gray image: the [0, 1] rule, and errors name the row-major position.
+    xt::xarray<float, xt::layout_type::column_major> gray = {{0.f, 0.5f}, {1.f, 0.2f}};
+    CHECK(pixels_of(wandb::Image(gray)) == std::vector<std::uint8_t>{0, 127, 255, 51});
+    gray(1, 0) = std::numeric_limits<float>::infinity();
+    CHECK_THROWS_MATCHES(wandb::Image(gray), wandb::ValidationError,
+                         Message("wandb::Image: pixel value inf at row 1, column 0 is not finite"));
+    // A side of 1 (xtensor gives it stride 0).
+    const xt::xtensor<std::int16_t, 3> row = {{{-1, 0, 1}, {1, 0, -1}}};
+    CHECK(pixels_of(wandb::Image(row)) == std::vector<std::uint8_t>{0, 127, 255, 255, 127, 0});
+    // long double: no PixelType, converted by the same rules in the template.
+    const xt::xtensor<long double, 2> ld = {{0.0L, 0.5L, 1.0L}};
+    CHECK(pixels_of(wandb::Image(ld)) == std::vector<std::uint8_t>{0, 127, 255});
 }
 
 TEST_CASE("Image rescales [0, 1] floats by 255 and truncates, as numpy does in float32", "[image][normalize]") {
@@ -196,3 +224,5 @@ TEST_CASE("Image rejects files with another extension, mismatched content, or no
     CHECK_THROWS_MATCHES(wandb::Image(dir / "wide.png"), wandb::ValidationError,
                          Message("wandb::Image: image file " + base + "/wide.png is 65501x1 pixels; sides must be 1..65500"));
 }
+
+}  // namespace test_image

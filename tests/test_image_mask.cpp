@@ -12,6 +12,10 @@
 #include "support/run_support.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_image_mask {
+
 using Catch::Message;
 using wandb_test::TempDir;
 
@@ -229,3 +233,5 @@ TEST_CASE("A tiny PNG announcing 60000x60000 pixels fails before decoding", "[im
                                  "/bomb.png announces 60000x60000 pixels, more than its " + std::to_string(huge.size()) +
                                  " bytes can hold"));
 }
+
+}  // namespace test_image_mask

@@ -19,11 +19,16 @@
 #include <thread>
 #include <vector>
 
+#include <wandb/detail/live_sync.hpp>
 #include <wandb/wandb.hpp>
 
 #include "support/run_support.hpp"
 #include "support/spawn_support.hpp"
 #include "support/test_support.hpp"
+
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_live_sync {
 
 namespace d = wandb::detail;
 namespace fs = std::filesystem;
@@ -419,3 +424,5 @@ TEST_CASE("When the job is killed, its uploader gets SIGTERM instead of waiting 
     CHECK(wandb_test::eventually([&] { return events(tmp / "fake-wandb.jsonl").back()["event"] == "sigterm"; }, 10s));
     CHECK(wandb_test::eventually([&] { return wandb_test::process_dead(uploader); }, 10s));
 }
+
+}  // namespace test_live_sync

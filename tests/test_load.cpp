@@ -20,6 +20,10 @@
 #include "support/run_support.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_load {
+
 using wandb_test::TempDir;
 
 namespace {
@@ -246,3 +250,5 @@ TEST_CASE("A 100,000-step scalar run stays under a fixed memory ceiling, does no
     CHECK(wandb_test::item_value(histories.back()["item"], "_step") == 99999);
     CHECK(log.records.back().contains("final"));
 }
+
+}  // namespace test_load

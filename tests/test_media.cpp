@@ -13,6 +13,10 @@
 #include "support/seed_fixtures.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_media {
+
 using Catch::Message;
 using wandb_test::seed_labels;
 using wandb_test::quadrants;
@@ -287,3 +291,5 @@ TEST_CASE("Atomic writes leave no temporary file behind when the rename fails", 
                                  "/target.png: Is a directory"));
     CHECK(wandb_test::list_files(dir.path()).empty());
 }
+
+}  // namespace test_media

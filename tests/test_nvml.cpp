@@ -20,6 +20,10 @@
 #include "support/spawn_support.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_nvml {
+
 namespace fs = std::filesystem;
 using wandb_test::TempDir;
 using namespace std::chrono_literals;
@@ -176,3 +180,5 @@ TEST_CASE("GPU facts go to wandb-metadata.json as the SDK's protojson names them
     CHECK(m.dump() == R"({"gpu":"A","gpu_count":2,"gpu_nvidia":[{"name":"A","memoryTotal":"1024","uuid":"GPU-a"},)"
                       R"({"name":"B"}],"cudaVersion":"12.4"})");
 }
+
+}  // namespace test_nvml

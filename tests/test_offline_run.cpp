@@ -23,6 +23,10 @@
 #include "support/run_support.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_offline_run {
+
 using Catch::Message;
 using wandb_test::TempDir;
 
@@ -134,6 +138,10 @@ TEST_CASE("OfflineRun writes Header, Run, Environment, then History and Summary 
     }
     CHECK(kinds == std::vector<std::string>{"header", "run", "environment", "history", "summary", "history",
                                             "summary", "summary", "exit", "final"});
+    // As today's wandb-core fills VersionInfo (stream/handler.go handleHeader: "<version>+<commit>"
+    // and version.MinServerVersion, "0.70.0").
+    CHECK(records[0]["header"]["version_info"]["producer"] == "0.1.0+wandb-imagemask-cpp");
+    CHECK(records[0]["header"]["version_info"]["min_consumer"] == "0.70.0");
     const auto& r = records[1]["run"];
     CHECK(r["run_id"] == "abc123");
     CHECK(r["project"] == "unit-tests");
@@ -609,3 +617,5 @@ TEST_CASE("A log call that fails after staging a table leaves neither the table'
     run.finish();
     CHECK(of_kind(read_log(run.log_path()), "artifact").size() == 1);
 }
+
+}  // namespace test_offline_run

@@ -20,6 +20,10 @@ namespace wandb_test {
 std::vector<std::uint8_t> second_tu_encode_png(const wandb::PixelView& pixels, int level);
 }
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_png {
+
 using wandb::PixelView;
 using wandb::PngFilter;
 using wandb::PngOptions;
@@ -486,3 +490,5 @@ TEST_CASE("the libdeflate backend is there exactly when CMake chose it, and refu
                              Catch::Message("wandb::encode_png: this build has no libdeflate backend"));
     }
 }
+
+}  // namespace test_png

@@ -19,6 +19,10 @@
 #include <wandb/record_json.hpp>
 #include <wandb/run_log.hpp>
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_protobuf {
+
 namespace d = wandb::detail;
 using Bytes = d::Bytes;
 
@@ -456,3 +460,5 @@ TEST_CASE("append_row_records refuses a label that is not UTF-8 as the History e
                          Catch::Message("wandb::encode_record: HistoryItem.nested_key is not valid UTF-8: "
                                         "bad byte 0xc0 at offset 0 of 2"));
 }
+
+}  // namespace test_protobuf

@@ -11,6 +11,10 @@
 #include <wandb/detail/nested_items.hpp>
 #include <wandb/record_items.hpp>
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_record_items {
+
 using Catch::Message;
 using wandb::Json;
 
@@ -155,3 +159,5 @@ TEST_CASE("json_text writes numbers, bools, null and strings as dump() does", "[
                           Json("caf\xc3\xa9"), Json::object({{"k\"ey", 1}, {"\xc3\xa9", {{"x", "y"}}}})})
         CHECK(wandb::detail::json_text(j) == j.dump());
 }
+
+}  // namespace test_record_items

@@ -15,6 +15,10 @@
 #include <wandb/detail/proto_schema.hpp>
 #include <wandb/detail/records.hpp>
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_record_schema {
+
 namespace d = wandb::detail;
 namespace proto = wandb::detail::proto;
 
@@ -120,3 +124,5 @@ TEST_CASE("Field-number paths come from the schema by name", "[records][schema]"
                          Catch::Message("wandb::detail::proto::field_numbers: no field nope"));
     CHECK_THROWS_AS(proto::field_numbers(d::schema::record, {"uuid", "x"}), std::logic_error);  // a string has no fields
 }
+
+}  // namespace test_record_schema

@@ -15,11 +15,16 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <wandb/detail/nested_items.hpp>
 #include <wandb/wandb.hpp>
 
 #include "support/run_support.hpp"
 #include "support/spawn_support.hpp"
 #include "support/test_support.hpp"
+
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_resume {
 
 using Catch::Matchers::Message;
 using wandb_test::TempDir;
@@ -269,3 +274,5 @@ TEST_CASE("A run does not resume a fragment that a live run still writes", "[res
                          Message("wandb::OfflineRun: cannot resume run \"live01\": " + writing.log_path().string() +
                                  " is still being written by a live process"));
 }
+
+}  // namespace test_resume

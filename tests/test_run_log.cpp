@@ -24,6 +24,10 @@
 #include <wandb/record_json.hpp>
 #include <wandb/run_log.hpp>
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_run_log {
+
 namespace fs = std::filesystem;
 namespace d = wandb::detail;
 using Bytes = std::vector<std::uint8_t>;
@@ -580,3 +584,5 @@ TEST_CASE("A writer killed with SIGKILL while appending leaves a log whose compl
         if (result.problem) CHECK(result.problem->kind == LogProblem::Kind::truncated_tail);
     }
 }
+
+}  // namespace test_run_log

@@ -23,6 +23,10 @@
 
 #include "support/run_dir_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_run_relocate {
+
 using Catch::Message;
 using wandb_test::TempDir;
 namespace fs = std::filesystem;
@@ -291,3 +295,5 @@ TEST_CASE("relocate_run killed with SIGKILL at random moments always leaves one 
     std::cout << "relocate killed 40 times (seed " << seed << ", one relocation " << took.count() << " us): " << old_logs
               << " logs left as they were, " << new_logs << " relocated, none broken" << std::endl;
 }
+
+}  // namespace test_run_relocate

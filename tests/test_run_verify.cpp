@@ -17,6 +17,10 @@
 
 #include "support/run_dir_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_run_verify {
+
 using Catch::Message;
 using wandb_test::TempDir;
 namespace fs = std::filesystem;
@@ -277,3 +281,5 @@ TEST_CASE("find_run_log names what is not a run directory", "[run_verify][errors
     CHECK(messages(wandb::verify_run(root / "a.wandb")) ==
           std::vector<std::string>{"log: file is 0 bytes long, shorter than the 7-byte W&B header"});
 }
+
+}  // namespace test_run_verify

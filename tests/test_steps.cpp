@@ -22,6 +22,10 @@
 #include "support/run_support.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_steps {
+
 using Catch::Matchers::Message;
 using wandb_test::TempDir;
 namespace fs = std::filesystem;
@@ -347,3 +351,5 @@ TEST_CASE("A failed call does not remove the media files a logged call of the sa
     CHECK_FALSE(rows[0].contains("other"));
     CHECK(wandb_test::run_problems(run.dir(), log, true) == std::vector<std::string>{});
 }
+
+}  // namespace test_steps

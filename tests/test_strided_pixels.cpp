@@ -16,6 +16,10 @@
 
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_strided_pixels {
+
 using Catch::Message;
 
 namespace {
@@ -172,3 +176,5 @@ TEST_CASE("ImageMask and Image refuse bad views with the exact reason", "[stride
                          Message("wandb::Image: pixel value 256 at row 2, column 1 is outside 0..255 and "
                                  "normalization is off"));
 }
+
+}  // namespace test_strided_pixels

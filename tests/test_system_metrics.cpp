@@ -27,6 +27,10 @@
 #include "support/run_support.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_system_metrics {
+
 namespace d = wandb::detail;
 namespace p = wandb::detail::system_parse;
 using wandb_test::TempDir;
@@ -503,3 +507,5 @@ TEST_CASE("With system_metrics off a run has no Stats record, and a too short in
                                         "most every 100 ms"));
     CHECK(wandb_test::list_files(other.path()).empty());
 }
+
+}  // namespace test_system_metrics

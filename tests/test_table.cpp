@@ -13,11 +13,16 @@
 #include <set>
 #include <string>
 
+#include <wandb/detail/python_set.hpp>
 #include <wandb/internal/table_artifact.hpp>
 #include <wandb/wandb.hpp>
 
 #include "support/seed_fixtures.hpp"
 #include "support/test_support.hpp"
+
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_table {
 
 using Catch::Message;
 using wandb_test::seed_labels;
@@ -530,3 +535,5 @@ TEST_CASE("Python float repr reads only the exponent digits it was given", "[tab
         REQUIRE(wandb::detail::pydantic_float_repr(1.5e300) == "1.5e+300");  // pydantic_core.to_json(1.5e300)
     }
 }
+
+}  // namespace test_table

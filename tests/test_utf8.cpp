@@ -5,6 +5,10 @@
 
 #include <wandb/detail/utf8.hpp>
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_utf8 {
+
 TEST_CASE("UTF-8 validation rejects overlongs, surrogates, values above U+10FFFF and cut sequences",
           "[utf8]") {
     constexpr auto ok = std::nullopt;
@@ -17,3 +21,5 @@ TEST_CASE("UTF-8 validation rejects overlongs, surrogates, values above U+10FFFF
     CHECK(wandb::detail::first_invalid_utf8("abc\xE2\x82") == std::size_t(3));              // cut three-byte sequence
     CHECK(wandb::detail::first_invalid_utf8("\xFF") == std::size_t(0));
 }
+
+}  // namespace test_utf8

@@ -13,6 +13,10 @@
 #include "support/seed_fixtures.hpp"
 #include "support/test_support.hpp"
 
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_view_items {
+
 using wandb::Json;
 using wandb_test::TempDir;
 
@@ -129,3 +133,5 @@ TEST_CASE("view: the rows of a logged run reassemble from its records in either 
         }
     }
 }
+
+}  // namespace test_view_items

@@ -15,10 +15,15 @@
 #include <string>
 #include <vector>
 
+#include <wandb/detail/yaml.hpp>
 #include <wandb/wandb.hpp>
 
 #include "support/run_support.hpp"
 #include "support/test_support.hpp"
+
+// This file's names, apart from the other test files' (the header-only test build compiles
+// them in unity batches).
+namespace test_yaml {
 
 using wandb_test::TempDir;
 namespace fs = std::filesystem;
@@ -221,3 +226,5 @@ TEST_CASE("config.yaml reads back with python3-yaml safe_load to exactly the con
     INFO(out);
     CHECK(out == std::to_string(n) + " passed, 0 failed\n");
 }
+
+}  // namespace test_yaml
