@@ -18,7 +18,8 @@ end_stage() {
 
 echo "=== g++, -Werror ==="
 # Optimized (-O2: the warnings that need the optimizer, and the speed the load tests assume) but
-# without debug info, which took a third of the compile time.
+# without debug info, which took a third of the compile time. Header-only, the test files are
+# compiled in unity batches (tests/CMakeLists.txt): each would otherwise compile the library again.
 cmake -S "$root" -B "$root/build/gcc" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
   -DCMAKE_CXX_COMPILER=g++ -DWANDB_IMAGEMASK_WERROR=ON -DWANDB_IMAGEMASK_BUILD_ADAPTER_TESTS=OFF
 cmake --build "$root/build/gcc" -j "$jobs"

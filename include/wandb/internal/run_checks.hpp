@@ -64,7 +64,6 @@ inline constexpr std::size_t max_tag_characters = 64;
 /// W&B's run id rules (wandb/sdk/wandb_settings.py, validate_run_id: not empty, no white space
 /// at either end, none of : ; , # ? / '), the characters the older SDK forbade too (\ %), and
 /// what a run directory and URL need (see OfflineRun()).
-
 inline void check_run_id(const std::string& id) {
     if (id.empty()) return;  // a random id is made
     const std::string named = std::string(run_who) + ": option run_id " + detail::quoted(id);
