@@ -129,6 +129,17 @@ WANDB_IMAGEMASK_INLINE const char* Image::format_name(detail::FileFormat f) {
     }
 }
 
+WANDB_IMAGEMASK_INLINE Image& Image::add_mask(std::string key, ImageMask<std::uint8_t> mask) {
+    check_layer_key(key, "mask", has_mask(key));
+    if (mask.height() != height_ || mask.width() != width_)
+        throw ValidationError(std::string(who) + ": mask " + detail::quoted(key) + " has shape (" +
+                              std::to_string(mask.height()) + ", " + std::to_string(mask.width()) +
+                              ") but the image has shape (" + std::to_string(height_) + ", " +
+                              std::to_string(width_) + ")");
+    masks_.emplace_back(std::move(key), std::make_shared<const ImageMask<std::uint8_t>>(std::move(mask)));
+    return *this;
+}
+
 WANDB_IMAGEMASK_INLINE bool Image::has_mask(const std::string& key) const {
     return std::any_of(masks_.begin(), masks_.end(), [&](const auto& m) { return m.first == key; });
 }

@@ -113,18 +113,11 @@ public:
     ///         shape differs from the image's (message names the key and both shapes).
     template <class T>
     Image& with_mask(std::string key, ImageMask<T> mask) & {
-        check_layer_key(key, "mask", has_mask(key));
-        if (mask.height() != height_ || mask.width() != width_)
-            throw ValidationError(std::string(who) + ": mask " + detail::quoted(key) + " has shape (" +
-                                  std::to_string(mask.height()) + ", " + std::to_string(mask.width()) +
-                                  ") but the image has shape (" + std::to_string(height_) + ", " +
-                                  std::to_string(width_) + ")");
         if constexpr (std::is_same_v<T, std::uint8_t>) {
-            masks_.emplace_back(std::move(key), std::make_shared<const ImageMask<std::uint8_t>>(std::move(mask)));
+            return add_mask(std::move(key), std::move(mask));
         } else {
-            masks_.emplace_back(std::move(key), std::make_shared<const ImageMask<std::uint8_t>>(mask));
+            return add_mask(std::move(key), ImageMask<std::uint8_t>(mask));
         }
-        return *this;
     }
     /// \copydoc with_mask
     template <class T>
@@ -199,6 +192,8 @@ private:
 
     static const char* format_name(detail::FileFormat f);
     bool has_mask(const std::string& key) const;
+    /// with_mask's checks and the layer, for 8-bit labels (compiled once).
+    Image& add_mask(std::string key, ImageMask<std::uint8_t> mask);
     bool has_boxes(const std::string& key) const;
     static void check_layer_key(const std::string& key, const char* kind, bool taken);
 

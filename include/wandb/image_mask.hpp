@@ -79,8 +79,7 @@ public:
         auto&& source = xt::eval(mask_data.derived_cast());
         check_shape(source.shape());
         check_values(source);
-        own(xt::xtensor<T, 2>(source));  // one conversion into the owning xt::xtensor<T, 2>
-        set_labels(std::move(class_labels));
+        take(xt::xtensor<T, 2>(source), std::move(class_labels));  // one conversion into the owning tensor
     }
 
     /// A mask that takes over an existing tensor without copying it.
@@ -88,8 +87,7 @@ public:
     explicit ImageMask(xt::xtensor<T, 2>&& mask_data, std::optional<ClassLabels> class_labels = std::nullopt) {
         check_shape(mask_data.shape());
         check_values(mask_data);
-        own(std::move(mask_data));
-        set_labels(std::move(class_labels));
+        take(std::move(mask_data), std::move(class_labels));
     }
 
     /// A mask from a saved mask PNG: single-channel (gray) 8-bit, pixel value = class id. The file
@@ -219,6 +217,10 @@ private:
         }
     }
 
+    /// Takes over validated labels and sets the class labels (defined below the class: not inline,
+    /// so in compiled mode the 8-bit mask's is compiled once, in the library).
+    void take(xt::xtensor<T, 2>&& labels, std::optional<ClassLabels> class_labels);
+
     /// Takes over validated labels.
     void own(xt::xtensor<T, 2>&& labels) {
         auto tensor = std::make_shared<const xt::xtensor<T, 2>>(std::move(labels));
@@ -258,6 +260,12 @@ private:
     std::optional<std::filesystem::path> path_;
     detail::SharedBytes file_bytes_;
 };
+
+template <class T>
+void ImageMask<T>::take(xt::xtensor<T, 2>&& labels, std::optional<ClassLabels> class_labels) {
+    own(std::move(labels));
+    set_labels(std::move(class_labels));
+}
 
 /// `wandb::ImageMask(labels, ...)` takes the element type of the labels.
 template <class E>

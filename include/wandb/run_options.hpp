@@ -57,6 +57,22 @@ struct OfflineRunOptions {
     /// Time between two samples, the first one interval after the start; at least 100 ms (W&B's
     /// minimum; its default is 15 s).
     std::chrono::milliseconds system_metrics_interval = std::chrono::seconds(15);
+
+    /// Every field at its default above.
+    OfflineRunOptions();
+    /// Options copy and move as their fields.
+    OfflineRunOptions(const OfflineRunOptions& other);
+    /// \copydoc OfflineRunOptions(const OfflineRunOptions&)
+    OfflineRunOptions(OfflineRunOptions&& other) noexcept;
+    /// \copydoc OfflineRunOptions(const OfflineRunOptions&)
+    OfflineRunOptions& operator=(const OfflineRunOptions& other);
+    /// \copydoc OfflineRunOptions(const OfflineRunOptions&)
+    OfflineRunOptions& operator=(OfflineRunOptions&& other) noexcept;
+    ~OfflineRunOptions();
 };
 
 WANDB_NAMESPACE_END
+
+#if WANDB_IMAGEMASK_DEFINITIONS
+#include "run_options-inl.hpp"
+#endif
