@@ -24,6 +24,16 @@ if(WANDB_IMAGEMASK_SANITIZE)
   target_link_options(wandb_imagemask_developer INTERFACE -fsanitize=${WANDB_IMAGEMASK_SANITIZE})
 endif()
 target_compile_options(wandb_imagemask_developer INTERFACE ${WANDB_IMAGEMASK_DEVELOPER_OPTIONS})
+# The tests' helper programs (a run in a process of its own, the log and report fixtures, the log
+# follower): against the compiled library when there is one, so that it is compiled once, not in
+# each of them; the tests themselves run in both modes (tests/run.sh).
+function(wandb_imagemask_link_helper target)
+  target_link_libraries(${target} PRIVATE wandb_imagemask_developer)
+  if(TARGET wandb::imagemask_compiled)
+    target_link_libraries(${target} PRIVATE wandb::imagemask_compiled)
+  endif()
+endfunction()
+
 # The compiled library itself, in our own builds, gets the same warnings and sanitizers.
 if(TARGET wandb_imagemask_compiled)
   target_compile_options(wandb_imagemask_compiled PRIVATE ${WANDB_IMAGEMASK_DEVELOPER_OPTIONS})
