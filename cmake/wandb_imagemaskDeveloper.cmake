@@ -24,9 +24,9 @@ if(WANDB_IMAGEMASK_SANITIZE)
   target_link_options(wandb_imagemask_developer INTERFACE -fsanitize=${WANDB_IMAGEMASK_SANITIZE})
 endif()
 target_compile_options(wandb_imagemask_developer INTERFACE ${WANDB_IMAGEMASK_DEVELOPER_OPTIONS})
-# The tests' helper programs (a run in a process of its own, the log and report fixtures, the log
-# follower): against the compiled library when there is one, so that it is compiled once, not in
-# each of them; the tests themselves run in both modes (tests/run.sh).
+# The tool and the tests' helper programs (a run in a process of its own, the log and report
+# fixtures, the log follower): against the compiled library when there is one, so that it is
+# compiled once, not in each of them; the tests themselves run in both modes (tests/run.sh).
 function(wandb_imagemask_link_helper target)
   target_link_libraries(${target} PRIVATE wandb_imagemask_developer)
   if(TARGET wandb::imagemask_compiled)

@@ -21,20 +21,17 @@ WANDB_IMAGEMASK_INLINE Image::Image(StridedPixels pixels, ImageFormat file_type,
         storage_ = std::make_shared<detail::ImageStorage>();
         storage_->view = std::move(pixels);
     } else {
-        const std::size_t rank = pixels.channels == 1 ? 2 : 3;
-        own(detail::visit_pixel_type(pixels.type, [&](auto* tag) {
-            using Source = std::remove_pointer_t<decltype(tag)>;
-            return convert_to_8bit(detail::TypedPixels<Source>(pixels), normalize, rank, caller.api);
-        }));
+        own(convert_view_to_8bit(pixels, normalize, pixels.channels == 1 ? 2 : 3, caller.api));
     }
     set_format(file_type);
 }
 
 WANDB_IMAGEMASK_INLINE xt::xtensor<std::uint8_t, 3> Image::convert_view_to_8bit(const StridedPixels& view,
-                                                                                Normalize normalize, std::size_t rank) {
+                                                                                Normalize normalize, std::size_t rank,
+                                                                                const char* api) {
     return detail::visit_pixel_type(view.type, [&](auto* tag) {
         using Source = std::remove_pointer_t<decltype(tag)>;
-        return convert_to_8bit(detail::TypedPixels<Source>(view), normalize, rank, who);
+        return convert_to_8bit(detail::TypedPixels<Source>(view), normalize, rank, api);
     });
 }
 

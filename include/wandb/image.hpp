@@ -236,15 +236,16 @@ private:
             // A type the library converts itself, compiled once (compiled mode): what this
             // template adds to a user's source file is the shape checks and the view.
             view.type = pixel_type_of<Source>();
-            return convert_view_to_8bit(view, normalize, rank);
+            return convert_view_to_8bit(view, normalize, rank, who);
         } else {
             return convert_to_8bit(detail::TypedPixels<Source>(view), normalize, rank, who);
         }
     }
 
-    /// convert_to_8bit for the view's PixelType (errors name "wandb::Image").
+    /// convert_to_8bit for the view's PixelType (errors start with `api`): compiled once, for the
+    /// xtensor constructor and the StridedPixels one.
     static xt::xtensor<std::uint8_t, 3> convert_view_to_8bit(const StridedPixels& view, Normalize normalize,
-                                                             std::size_t rank);
+                                                             std::size_t rank, const char* api);
 
     /// Finiteness and the SDK's rescaling of (shape-checked) pixels read through their strides:
     /// one pass for the range, one to convert. `rank` 3 names the channel in errors (the
